@@ -1,0 +1,354 @@
+import { liquidationPrice } from './liquidation-price.js';
+import { effectiveTiers } from './params.js';
+import { longShare, netFlowScale } from './side-share.js';
+import type { Bar, LeverageTier, ModelParams, Side, SweepEvent, VenueSpec } from './types.js';
+
+/**
+ * The price grid every ledger of one map shares. Liquidation prices are kept in cells of
+ * `cellSize` (a fraction of a display bucket), so cohorts that would be liquidated at the same price
+ * merge, inserts cost O(1) and a sweep walks only the cells it empties: a sorted structure without
+ * a tree, at the cost of a price resolution of one cell (1/8 of a bucket by default).
+ */
+export interface PriceGrid {
+  bucketSize: number;
+  cellsPerBucket: number;
+  cellSize: number;
+  /** Global index of cell 0; a multiple of cellsPerBucket so buckets line up across ledgers. */
+  firstCell: number;
+  cells: number;
+}
+
+export function makeGrid(minPrice: number, maxPrice: number, bucketSize: number, cellsPerBucket: number): PriceGrid {
+  const cellSize = bucketSize / cellsPerBucket;
+  const firstBucket = Math.max(0, Math.floor(minPrice / bucketSize));
+  const lastBucket = Math.ceil(maxPrice / bucketSize);
+  return {
+    bucketSize,
+    cellsPerBucket,
+    cellSize,
+    firstCell: firstBucket * cellsPerBucket,
+    cells: Math.max(1, (lastBucket - firstBucket + 1) * cellsPerBucket),
+  };
+}
+
+export function cellCenter(grid: PriceGrid, cell: number): number {
+  return (grid.firstCell + cell + 0.5) * grid.cellSize;
+}
+
+/** Cell of a price, clamped to the grid (the grid is sized so clamping is rare; it is counted). */
+function cellOf(grid: PriceGrid, price: number): number {
+  const c = Math.floor(price / grid.cellSize) - grid.firstCell;
+  return c < 0 ? 0 : c >= grid.cells ? grid.cells - 1 : c;
+}
+
+/** Cohorts of one side: USD per (cell, tier), stored scaled so a proportional close is O(1). */
+class SideBook {
+  readonly raw: Float64Array;
+  readonly cellRaw: Float64Array;
+  scale = 1;
+  /** Sum of cellRaw, kept incrementally so the book's USD costs O(1) per bar. */
+  rawTotal = 0;
+  /** Longs: highest occupied cell (−1 when empty). Shorts: lowest occupied cell (cells when empty). */
+  edge: number;
+
+  constructor(
+    readonly side: Side,
+    readonly cells: number,
+    readonly tiers: number,
+  ) {
+    this.raw = new Float64Array(cells * tiers);
+    this.cellRaw = new Float64Array(cells);
+    this.edge = side === 'long' ? -1 : cells;
+  }
+
+  add(cell: number, tier: number, usd: number): void {
+    const r = usd / this.scale;
+    this.raw[cell * this.tiers + tier]! += r;
+    this.cellRaw[cell]! += r;
+    this.rawTotal += r;
+    if (this.side === 'long' ? cell > this.edge : cell < this.edge) this.edge = cell;
+  }
+
+  /** Multiplies every cohort by `keep` (0..1). */
+  shrink(keep: number): void {
+    this.scale *= keep;
+    // Renormalize long before doubles underflow; O(cells) and rare.
+    if (this.scale < 1e-150 && this.scale > 0) {
+      for (let i = 0; i < this.raw.length; i++) this.raw[i]! *= this.scale;
+      for (let i = 0; i < this.cellRaw.length; i++) this.cellRaw[i]! *= this.scale;
+      this.rawTotal *= this.scale;
+      this.scale = 1;
+    }
+  }
+
+  /** Empties one cell and returns its USD. */
+  take(cell: number): number {
+    const r = this.cellRaw[cell]!;
+    const usd = r * this.scale;
+    this.cellRaw[cell] = 0;
+    this.rawTotal -= r;
+    const base = cell * this.tiers;
+    for (let t = 0; t < this.tiers; t++) this.raw[base + t] = 0;
+    return usd;
+  }
+
+  liveUsd(): number {
+    return Math.max(0, this.rawTotal) * this.scale;
+  }
+
+  /** Exact sum, for the end of a run (the running total drifts by rounding). */
+  exactUsd(): number {
+    let sum = 0;
+    for (let i = 0; i < this.cellRaw.length; i++) sum += this.cellRaw[i]!;
+    return sum * this.scale;
+  }
+}
+
+export interface LedgerTotals {
+  openedUsd: number;
+  sweptUsd: number;
+  closedUsd: number;
+  /** USD of would-be cohorts dropped because they were liquidated at the bar's close already. */
+  droppedUsd: number;
+}
+
+export interface LedgerRun {
+  grid: PriceGrid;
+  tiers: LeverageTier[];
+  longs: { raw: Float64Array; cellRaw: Float64Array; scale: number };
+  shorts: { raw: Float64Array; cellRaw: Float64Array; scale: number };
+  /** Predicted liquidations per bar (USD removed by that bar's sweep). */
+  sweptLongUsd: Float64Array;
+  sweptShortUsd: Float64Array;
+  sweeps: SweepEvent[];
+  totals: LedgerTotals;
+  liveUsd: number;
+  lastOiUsd: number | null;
+  oiGaps: number;
+  clampedCohorts: number;
+}
+
+export interface LedgerOptions {
+  /** Called after each bar with the bar index and a reader of live USD per bucket. */
+  onSnapshot?: (barIndex: number, readBucketUsd: (out: Float64Array, firstBucket: number) => void) => void;
+  /** Bars before this index update the book but are not reported in sweeps (warm-up). */
+  reportFrom?: number;
+}
+
+/** Open interest of a bar in base units: the oi column, else oi_usd over the close. */
+function oiBase(bar: Bar): number | undefined {
+  if (bar.oi !== undefined) return bar.oi;
+  if (bar.oiUsd !== undefined && bar.close > 0) return bar.oiUsd / bar.close;
+  return undefined;
+}
+
+/** Triangular weights for `n` points across [low, high], peaking at `centre`. */
+function entryWeights(low: number, high: number, centre: number, n: number, prices: Float64Array, weights: Float64Array): void {
+  if (n === 1 || high <= low) {
+    prices.fill(centre, 0, n);
+    weights.fill(1 / n, 0, n);
+    return;
+  }
+  const span = high - low;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const p = low + ((i + 0.5) / n) * span;
+    const halfWidth = p < centre ? centre - low : high - centre;
+    const w = halfWidth > 0 ? Math.max(0, 1 - Math.abs(p - centre) / (halfWidth + span / n)) : 1;
+    prices[i] = p;
+    weights[i] = w;
+    total += w;
+  }
+  for (let i = 0; i < n; i++) weights[i] = total > 0 ? weights[i]! / total : 1 / n;
+}
+
+/**
+ * Runs the cohort ledger of one venue over its bars (DESIGN.md §4): per bar sweep, close, open,
+ * snapshot. Pure and deterministic.
+ */
+export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, params: ModelParams, grid: PriceGrid, options: LedgerOptions = {}): LedgerRun {
+  const tiers = effectiveTiers(params.leverageTiers, spec);
+  const nT = tiers.length;
+  const mmr = spec.maintenanceMarginRate;
+  const longs = new SideBook('long', grid.cells, nT);
+  const shorts = new SideBook('short', grid.cells, nT);
+  const sweptLongUsd = new Float64Array(bars.length);
+  const sweptShortUsd = new Float64Array(bars.length);
+  const sweeps: SweepEvent[] = [];
+  const totals: LedgerTotals = { openedUsd: 0, sweptUsd: 0, closedUsd: 0, droppedUsd: 0 };
+  const flowScale = netFlowScale(bars);
+  const churnPerBar = 1 - Math.exp(-params.churnPerHour * (intervalMs / 3_600_000));
+  const reportFrom = options.reportFrom ?? 0;
+  let clampedCohorts = 0;
+  let oiGaps = 0;
+
+  // Precomputed liquidation-price factors per tier: liq = entry × factor.
+  const longFactor = tiers.map((t) => liquidationPrice('long', 1, t.leverage, mmr));
+  const shortFactor = tiers.map((t) => liquidationPrice('short', 1, t.leverage, mmr));
+
+  const n = Math.max(params.entryPoints, 1);
+  const prices = new Float64Array(Math.max(n, 9));
+  const weights = new Float64Array(Math.max(n, 9));
+
+  const place = (side: Side, usd: number, entryCount: number, closeRef: number): void => {
+    if (!(usd > 0)) return;
+    const book = side === 'long' ? longs : shorts;
+    const factors = side === 'long' ? longFactor : shortFactor;
+    for (let e = 0; e < entryCount; e++) {
+      const entryUsd = usd * weights[e]!;
+      const entry = prices[e]!;
+      for (let t = 0; t < nT; t++) {
+        const cohortUsd = entryUsd * tiers[t]!.weight;
+        if (!(cohortUsd > 0)) continue;
+        const liq = entry * factors[t]!;
+        const rawCell = Math.floor(liq / grid.cellSize) - grid.firstCell;
+        if (rawCell < 0 || rawCell >= grid.cells) clampedCohorts++;
+        const cell = cellOf(grid, liq);
+        const centre = cellCenter(grid, cell);
+        // A cohort already past its liquidation price at the reference is never opened.
+        if (side === 'long' ? centre >= closeRef : centre <= closeRef) {
+          totals.droppedUsd += cohortUsd;
+          continue;
+        }
+        book.add(cell, t, cohortUsd);
+        totals.openedUsd += cohortUsd;
+      }
+    }
+  };
+
+  // Seed: the open interest at the start, spread around the start price (lower confidence).
+  let prevOi: number | undefined;
+  const first = bars[0];
+  if (first) {
+    prevOi = oiBase(first);
+    if (params.seed === 'oi' && prevOi !== undefined && prevOi > 0) {
+      const p0 = first.open;
+      const points = 2 * n + 1;
+      entryWeights(p0 * (1 - params.seedSpread), p0 * (1 + params.seedSpread), p0, points, prices, weights);
+      const usd = prevOi * p0;
+      place('long', usd / 2, points, p0);
+      place('short', usd / 2, points, p0);
+    }
+  }
+
+  let lastOiUsd: number | null = null;
+  for (let i = 0; i < bars.length; i++) {
+    const bar = bars[i]!;
+    const report = i >= reportFrom;
+
+    // 1. Sweep.
+    let sweptL = 0;
+    let lowCell = Infinity;
+    let highCell = -Infinity;
+    while (longs.edge >= 0 && cellCenter(grid, longs.edge) >= bar.low) {
+      const usd = longs.take(longs.edge);
+      if (usd > 0) {
+        sweptL += usd;
+        lowCell = Math.min(lowCell, longs.edge);
+        highCell = Math.max(highCell, longs.edge);
+      }
+      longs.edge--;
+      while (longs.edge >= 0 && longs.cellRaw[longs.edge] === 0) longs.edge--;
+    }
+    if (longs.edge < 0) longs.rawTotal = 0;
+    if (sweptL > 0 && report) {
+      sweeps.push({ ts: bar.ts, side: 'long', usd: sweptL, priceLow: cellCenter(grid, lowCell), priceHigh: cellCenter(grid, highCell) });
+    }
+    let sweptS = 0;
+    lowCell = Infinity;
+    highCell = -Infinity;
+    while (shorts.edge < grid.cells && cellCenter(grid, shorts.edge) <= bar.high) {
+      const usd = shorts.take(shorts.edge);
+      if (usd > 0) {
+        sweptS += usd;
+        lowCell = Math.min(lowCell, shorts.edge);
+        highCell = Math.max(highCell, shorts.edge);
+      }
+      shorts.edge++;
+      while (shorts.edge < grid.cells && shorts.cellRaw[shorts.edge] === 0) shorts.edge++;
+    }
+    if (shorts.edge >= grid.cells) shorts.rawTotal = 0;
+    if (sweptS > 0 && report) {
+      sweeps.push({ ts: bar.ts, side: 'short', usd: sweptS, priceLow: cellCenter(grid, lowCell), priceHigh: cellCenter(grid, highCell) });
+    }
+    sweptLongUsd[i] = sweptL;
+    sweptShortUsd[i] = sweptS;
+    totals.sweptUsd += sweptL + sweptS;
+
+    // 2. Close. ΔOI is differenced in base units: a USD difference would count price moves as flow.
+    const oi = oiBase(bar);
+    let deltaOi = 0;
+    if (oi === undefined) {
+      oiGaps++;
+    } else {
+      if (prevOi !== undefined) deltaOi = oi - prevOi;
+      prevOi = oi;
+      lastOiUsd = oi * bar.close;
+    }
+    const liveL = longs.liveUsd();
+    const liveS = shorts.liveUsd();
+    const live = liveL + liveS;
+    let keep = 1 - churnPerBar;
+    if (deltaOi < 0 && oi !== undefined) {
+      // The share of open interest that closed, less the share of the book this bar's sweeps removed,
+      // applied to what is left: the book shrinks as the market's OI does, never faster.
+      const oiBefore = oi - deltaOi;
+      const closedShare = -deltaOi / oiBefore;
+      const bookBefore = live + sweptL + sweptS;
+      const sweptShare = bookBefore > 0 ? (sweptL + sweptS) / bookBefore : 0;
+      const rest = sweptShare < 1 ? Math.max(0, closedShare - sweptShare) / (1 - sweptShare) : 0;
+      keep *= 1 - Math.min(1, rest);
+    }
+    if (keep < 1 && live > 0) {
+      totals.closedUsd += live * (1 - keep);
+      longs.shrink(keep);
+      shorts.shrink(keep);
+    }
+
+    // 3. Open: new open interest plus churn re-opened at this bar's prices, spread over its range.
+    const typical = (bar.high + bar.low + bar.close) / 3;
+    let openUsd = 0;
+    if (deltaOi > 0) openUsd += deltaOi * typical;
+    if (oi !== undefined && churnPerBar > 0) openUsd += churnPerBar * oi * typical;
+    if (openUsd > 0) {
+      const share = longShare(bar, params.sideAttribution, flowScale);
+      entryWeights(bar.low, bar.high, typical, n, prices, weights);
+      place('long', openUsd * share, n, bar.close);
+      place('short', openUsd * (1 - share), n, bar.close);
+    }
+
+    // 4. Snapshot.
+    if (options.onSnapshot) {
+      options.onSnapshot(i, (out, firstBucket) => readBuckets(grid, [longs, shorts], out, firstBucket));
+    }
+  }
+
+  return {
+    grid,
+    tiers,
+    longs: { raw: longs.raw, cellRaw: longs.cellRaw, scale: longs.scale },
+    shorts: { raw: shorts.raw, cellRaw: shorts.cellRaw, scale: shorts.scale },
+    sweptLongUsd,
+    sweptShortUsd,
+    sweeps,
+    totals,
+    liveUsd: longs.exactUsd() + shorts.exactUsd(),
+    lastOiUsd,
+    oiGaps,
+    clampedCohorts,
+  };
+}
+
+/** Adds live USD per display bucket into `out`, whose index 0 is global bucket `firstBucket`. */
+function readBuckets(grid: PriceGrid, books: SideBook[], out: Float64Array, firstBucket: number): void {
+  const gridFirstBucket = grid.firstCell / grid.cellsPerBucket;
+  for (const book of books) {
+    const s = book.scale;
+    for (let c = 0; c < grid.cells; c++) {
+      const v = book.cellRaw[c]!;
+      if (v === 0) continue;
+      const b = gridFirstBucket + Math.floor(c / grid.cellsPerBucket) - firstBucket;
+      if (b >= 0 && b < out.length) out[b]! += v * s;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { buildMap, ModelInputError } from '../analysis/build-map.js';
+import { defaultParams } from '../analysis/params.js';
+import { summarize } from '../analysis/format.js';
+import { UserError } from '../core/errors.js';
+import { parseRangePct, parseTime, parseVenues, parseWindow } from '../core/map-query.js';
+import { loadRecorded, DataNotFoundError } from '../market/recorded-source.js';
+import { venueSpecFor } from '../market/venue-specs.js';
+import type { ModelRequest } from '../analysis/build-map.js';
+import type { CliCommand, CliIo } from './command.js';
+import { parseArgs, stringOption, UsageError } from './args.js';
+
+const USAGE = 'usage: liqmap map <symbol> [--window 1d|3d|7d|14d|30d] [--range <pct>] [--venues all|binance,bybit,okx] [--source sample|<file|dir>] [--at <ISO time>] [--json]';
+
+export const mapOptions = {
+  window: { type: 'string', description: 'window: 1d, 3d, 7d, 14d or 30d (default 7d)' },
+  range: { type: 'string', description: 'display range in % of price (default 15)' },
+  venues: { type: 'string', description: 'all or a list such as binance,bybit' },
+  source: { type: 'string', description: 'sample, a recording directory or a bars CSV file' },
+  at: { type: 'string', description: 'show the map as of this time (ISO 8601)' },
+} as const;
+
+/** Turns the shared map options into a model request over recorded data. */
+export async function requestFromArgs(symbol: string | undefined, options: Record<string, string | true>): Promise<ModelRequest> {
+  if (!symbol) throw new UsageError(`a symbol is needed, e.g. btc\n${USAGE}`);
+  const get = (k: string) => (typeof options[k] === 'string' ? (options[k] as string) : undefined);
+  const window = parseWindow(get('window') ?? '7d');
+  const range = get('range') !== undefined ? parseRangePct(get('range')!) : defaultParams(window).range;
+  const venues = get('venues') !== undefined ? parseVenues(get('venues')!) : undefined;
+  const at = get('at') !== undefined ? parseTime(get('at')!) : undefined;
+  const source = get('source') ?? 'sample';
+  let loaded;
+  try {
+    loaded = await loadRecorded(source, symbol, venues);
+  } catch (err) {
+    if (err instanceof DataNotFoundError) throw new UserError(err.message);
+    throw err;
+  }
+  return {
+    symbol: loaded.series[0]!.symbol,
+    window,
+    venues: loaded.series.map((series) => ({ series, spec: venueSpecFor(series.venue, series.symbol) })),
+    params: { range },
+    at,
+    venuesFailed: loaded.missingVenues.map((venue) => ({ venue, reason: `not in source ${source}` })),
+  };
+}
+
+export function buildMapForUser(req: ModelRequest) {
+  try {
+    return buildMap(req);
+  } catch (err) {
+    if (err instanceof ModelInputError) throw new UserError(err.message);
+    throw err;
+  }
+}
+
+export const mapCommand: CliCommand = {
+  name: 'map',
+  summary: 'print the estimated liquidation map of a symbol',
+  usage: USAGE,
+  async run(argv: string[], io: CliIo) {
+    const args = parseArgs(argv, { ...mapOptions, json: { type: 'flag', description: 'print the map as JSON' } }, USAGE);
+    const req = await requestFromArgs(args.positionals[0], args.options);
+    if (args.positionals.length > 1) throw new UsageError(`unexpected argument "${args.positionals[1]}"\n${USAGE}`);
+    const map = buildMapForUser(req);
+    io.out(args.options.json ? JSON.stringify(map, null, 2) : summarize(map));
+    if (!args.options.json && stringOption(args, 'at') === undefined && map.meta.notes.length > 0) {
+      for (const note of map.meta.notes) io.err(`note: ${note}`);
+    }
+    return 0;
+  },
+};

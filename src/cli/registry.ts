@@ -1,0 +1,6 @@
+import type { CliCommand } from './command.js';
+import { mapCommand } from './map.js';
+import { demoCommand } from './demo.js';
+
+/** Every `liqmap` subcommand; a new one is a new file and a line here. */
+export const CLI_COMMANDS: CliCommand[] = [mapCommand, demoCommand];
