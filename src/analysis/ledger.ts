@@ -35,12 +35,6 @@ export function cellCenter(grid: PriceGrid, cell: number): number {
   return (grid.firstCell + cell + 0.5) * grid.cellSize;
 }
 
-/** Cell of a price, clamped to the grid (the grid is sized so clamping is rare; it is counted). */
-function cellOf(grid: PriceGrid, price: number): number {
-  const c = Math.floor(price / grid.cellSize) - grid.firstCell;
-  return c < 0 ? 0 : c >= grid.cells ? grid.cells - 1 : c;
-}
-
 /** Cohorts of one side: USD per (cell, tier), stored scaled so a proportional close is O(1). */
 class SideBook {
   readonly raw: Float64Array;
@@ -182,38 +176,50 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
   let clampedCohorts = 0;
   let oiGaps = 0;
 
-  // Precomputed liquidation-price factors per tier: liq = entry × factor.
-  const longFactor = tiers.map((t) => liquidationPrice('long', 1, t.leverage, mmr));
-  const shortFactor = tiers.map((t) => liquidationPrice('short', 1, t.leverage, mmr));
+  // Hot loop state in locals and typed arrays: this runs ~50 times per bar per venue.
+  const longFactor = Float64Array.from(tiers, (t) => liquidationPrice('long', 1, t.leverage, mmr));
+  const shortFactor = Float64Array.from(tiers, (t) => liquidationPrice('short', 1, t.leverage, mmr));
+  const tierWeight = Float64Array.from(tiers, (t) => t.weight);
+  const invCell = 1 / grid.cellSize;
+  const firstCell = grid.firstCell;
+  const cellSize = grid.cellSize;
+  const cells = grid.cells;
 
   const n = Math.max(params.entryPoints, 1);
-  const prices = new Float64Array(Math.max(n, 9));
-  const weights = new Float64Array(Math.max(n, 9));
+  const prices = new Float64Array(Math.max(2 * n + 1, 9));
+  const weights = new Float64Array(Math.max(2 * n + 1, 9));
 
-  const place = (side: Side, usd: number, entryCount: number, closeRef: number): void => {
+  const place = (book: SideBook, isLong: boolean, usd: number, entryCount: number, closeRef: number): void => {
     if (!(usd > 0)) return;
-    const book = side === 'long' ? longs : shorts;
-    const factors = side === 'long' ? longFactor : shortFactor;
+    const factors = isLong ? longFactor : shortFactor;
+    let opened = 0;
+    let dropped = 0;
     for (let e = 0; e < entryCount; e++) {
       const entryUsd = usd * weights[e]!;
       const entry = prices[e]!;
       for (let t = 0; t < nT; t++) {
-        const cohortUsd = entryUsd * tiers[t]!.weight;
+        const cohortUsd = entryUsd * tierWeight[t]!;
         if (!(cohortUsd > 0)) continue;
-        const liq = entry * factors[t]!;
-        const rawCell = Math.floor(liq / grid.cellSize) - grid.firstCell;
-        if (rawCell < 0 || rawCell >= grid.cells) clampedCohorts++;
-        const cell = cellOf(grid, liq);
-        const centre = cellCenter(grid, cell);
+        let cell = Math.floor(entry * factors[t]! * invCell) - firstCell;
+        if (cell < 0) {
+          cell = 0;
+          clampedCohorts++;
+        } else if (cell >= cells) {
+          cell = cells - 1;
+          clampedCohorts++;
+        }
+        const centre = (firstCell + cell + 0.5) * cellSize;
         // A cohort already past its liquidation price at the reference is never opened.
-        if (side === 'long' ? centre >= closeRef : centre <= closeRef) {
-          totals.droppedUsd += cohortUsd;
+        if (isLong ? centre >= closeRef : centre <= closeRef) {
+          dropped += cohortUsd;
           continue;
         }
         book.add(cell, t, cohortUsd);
-        totals.openedUsd += cohortUsd;
+        opened += cohortUsd;
       }
     }
+    totals.openedUsd += opened;
+    totals.droppedUsd += dropped;
   };
 
   // Seed: the open interest at the start, spread around the start price (lower confidence).
@@ -226,8 +232,8 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
       const points = 2 * n + 1;
       entryWeights(p0 * (1 - params.seedSpread), p0 * (1 + params.seedSpread), p0, points, prices, weights);
       const usd = prevOi * p0;
-      place('long', usd / 2, points, p0);
-      place('short', usd / 2, points, p0);
+      place(longs, true, usd / 2, points, p0);
+      place(shorts, false, usd / 2, points, p0);
     }
   }
 
@@ -240,7 +246,7 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
     let sweptL = 0;
     let lowCell = Infinity;
     let highCell = -Infinity;
-    while (longs.edge >= 0 && cellCenter(grid, longs.edge) >= bar.low) {
+    while (longs.edge >= 0 && (firstCell + longs.edge + 0.5) * cellSize >= bar.low) {
       const usd = longs.take(longs.edge);
       if (usd > 0) {
         sweptL += usd;
@@ -257,7 +263,7 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
     let sweptS = 0;
     lowCell = Infinity;
     highCell = -Infinity;
-    while (shorts.edge < grid.cells && cellCenter(grid, shorts.edge) <= bar.high) {
+    while (shorts.edge < cells && (firstCell + shorts.edge + 0.5) * cellSize <= bar.high) {
       const usd = shorts.take(shorts.edge);
       if (usd > 0) {
         sweptS += usd;
@@ -313,8 +319,8 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
     if (openUsd > 0) {
       const share = longShare(bar, params.sideAttribution, flowScale);
       entryWeights(bar.low, bar.high, typical, n, prices, weights);
-      place('long', openUsd * share, n, bar.close);
-      place('short', openUsd * (1 - share), n, bar.close);
+      place(longs, true, openUsd * share, n, bar.close);
+      place(shorts, false, openUsd * (1 - share), n, bar.close);
     }
 
     // 4. Snapshot.

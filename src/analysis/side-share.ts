@@ -7,13 +7,16 @@ const clampShare = (s: number) => Math.min(MAX_SHARE, Math.max(MIN_SHARE, s));
 
 /** Median of |net taker flow| over the series: the scale that maps net flow to a share. */
 export function netFlowScale(bars: Bar[]): number {
-  const values = bars
-    .map((b) => b.netTakerVolume)
-    .filter((v): v is number => v !== undefined && v !== 0)
-    .map(Math.abs)
-    .sort((a, b) => a - b);
-  if (values.length === 0) return 0;
-  return values[Math.floor(values.length / 2)]!;
+  // A typed array sorts numerically without a comparator: several times faster on 10k bars.
+  const values = new Float64Array(bars.length);
+  let count = 0;
+  for (const b of bars) {
+    const v = b.netTakerVolume;
+    if (v !== undefined && v !== 0) values[count++] = Math.abs(v);
+  }
+  if (count === 0) return 0;
+  const used = values.subarray(0, count).sort();
+  return used[Math.floor(count / 2)]!;
 }
 
 /**
