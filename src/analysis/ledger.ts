@@ -315,7 +315,10 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
     const typical = (bar.high + bar.low + bar.close) / 3;
     let openUsd = 0;
     if (deltaOi > 0) openUsd += deltaOi * typical;
-    if (oi !== undefined && churnPerBar > 0) openUsd += churnPerBar * oi * typical;
+    // Churn re-opens a share of open interest; across an OI gap the last known value stands in,
+    // so a gap does not drain the book through closes that are never re-opened.
+    const oiNow = oi ?? prevOi;
+    if (oiNow !== undefined && churnPerBar > 0) openUsd += churnPerBar * oiNow * typical;
     if (openUsd > 0) {
       const share = longShare(bar, params.sideAttribution, flowScale);
       entryWeights(bar.low, bar.high, typical, n, prices, weights);

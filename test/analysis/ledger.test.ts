@@ -154,8 +154,12 @@ describe('edge cases', () => {
   it('carries open interest over gaps and counts them', () => {
     const gappy = base.map((b, i) => (i % 10 === 3 ? { ...b, oiUsd: undefined } : b));
     const map = buildMap({ symbol: 'BTCUSDT', window: '1d', venues: [{ series: series(gappy), spec: SPEC }] });
-    expect(map.meta.venues[0]!.oiGaps).toBeGreaterThan(0);
+    expect(map.meta.venues[0]!.oiGaps).toBe(29); // every 10th of the window's last 288 bars
     expect(Number.isFinite(map.shortAbove) && Number.isFinite(map.longBelow)).toBe(true);
+    // A gap neither drains the book (churn closes without re-opening) nor inflates it.
+    const whole = buildMap({ symbol: 'BTCUSDT', window: '1d', venues: [{ series: series(base), spec: SPEC }] });
+    expect(map.meta.oiCoverage! / whole.meta.oiCoverage!).toBeGreaterThan(0.95);
+    expect(map.meta.oiCoverage! / whole.meta.oiCoverage!).toBeLessThan(1.05);
   });
 
   it('handles flat prices and zero volume', () => {
