@@ -1,0 +1,282 @@
+// Environment (and an optional .env file) → one typed, frozen Config, validated once at start.
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type NodeEnv = 'production' | 'development' | 'test';
+
+/** Where market data comes from: the venues' public APIs, the bundled sample, or a directory of bar files. */
+export type SourceConfig = { kind: 'live' } | { kind: 'sample' } | { kind: 'dir'; path: string };
+
+export interface Config {
+  readonly nodeEnv: NodeEnv;
+  readonly discord: {
+    readonly token: string | undefined;
+    /** Optional: discord.js learns it from the gateway's READY; deploy-commands can read it from the token. */
+    readonly applicationId: string | undefined;
+    /** discord.js `rest.api`; the gateway URL then comes from this API's `/gateway/bot`. */
+    readonly apiUrl: string;
+    /** When set, deploy-commands registers guild-scoped commands there (instant, for development). */
+    readonly devGuildId: string | undefined;
+  };
+  readonly telegram: {
+    readonly token: string | undefined;
+    /** grammY `client.apiRoot`. */
+    readonly apiRoot: string;
+    /** Public HTTPS URL Telegram posts updates to; unset = long polling. */
+    readonly webhookUrl: string | undefined;
+    /** Checked against `X-Telegram-Bot-Api-Secret-Token` on every webhook call. */
+    readonly webhookSecret: string | undefined;
+  };
+  readonly source: SourceConfig;
+  readonly venues: {
+    readonly binanceFapiUrl: string;
+    readonly bybitApiUrl: string;
+    readonly okxApiUrl: string;
+    /** Only for Binance's keyed endpoints (maintenance-margin brackets); the rest is keyless. */
+    readonly binanceApiKey: string | undefined;
+    readonly coinglassApiKey: string | undefined;
+  };
+  readonly store: {
+    /** When set, Redis is the store (needed for several instances); else SQLite at `path`. */
+    readonly redisUrl: string | undefined;
+    readonly path: string;
+  };
+  readonly http: { readonly port: number };
+  readonly log: { readonly level: LogLevel; readonly pretty: boolean };
+  readonly render: { readonly workers: number; readonly queue: number };
+  readonly commands: { readonly cooldownSeconds: number };
+  readonly schedule: { readonly digestGraceMinutes: number; readonly alertCooldownHours: number };
+  /** Every secret value set (tokens, keys, webhook secret, Redis URL password), for the logger to scrub. */
+  readonly secrets: readonly string[];
+}
+
+/** Every problem with the configuration, listed at once, each with what to do. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** One documented variable: its default is what `.env.example` shows. */
+export interface VariableSpec {
+  name: string;
+  default: string | undefined;
+  secret: boolean;
+  description: string;
+}
+
+/** The variables liqmap reads, in the order `.env.example` and the README list them. */
+export const VARIABLES: readonly VariableSpec[] = [
+  { name: 'DISCORD_TOKEN', default: undefined, secret: true, description: 'Discord bot token (Developer Portal → Bot → Reset Token). Unset = Discord off.' },
+  { name: 'DISCORD_APPLICATION_ID', default: undefined, secret: false, description: 'Discord application id; optional, learned from the gateway.' },
+  { name: 'DISCORD_API_URL', default: 'https://discord.com/api', secret: false, description: 'Discord REST base (discord.js rest.api); for a test double.' },
+  { name: 'DISCORD_DEV_GUILD_ID', default: undefined, secret: false, description: 'Server id for guild-scoped commands while developing.' },
+  { name: 'TELEGRAM_BOT_TOKEN', default: undefined, secret: true, description: 'Telegram bot token from @BotFather. Unset = Telegram off.' },
+  { name: 'TELEGRAM_API_ROOT', default: 'https://api.telegram.org', secret: false, description: 'Bot API root (grammY client.apiRoot); for a local Bot API server.' },
+  { name: 'TELEGRAM_WEBHOOK_URL', default: undefined, secret: false, description: 'Public HTTPS URL for Telegram updates; unset = long polling.' },
+  { name: 'TELEGRAM_WEBHOOK_SECRET', default: undefined, secret: true, description: 'Secret token Telegram sends with each webhook call (1-256 of A-Z a-z 0-9 _ -); required with a webhook.' },
+  { name: 'LIQMAP_SOURCE', default: 'live', secret: false, description: 'Market data: live, sample, or a directory of bar CSV files.' },
+  { name: 'BINANCE_API_KEY', default: undefined, secret: true, description: "Optional: read-only key for Binance's maintenance-margin brackets." },
+  { name: 'COINGLASS_API_KEY', default: undefined, secret: true, description: 'Optional: CoinGlass API v4 key, for comparison only.' },
+  { name: 'BINANCE_FAPI_URL', default: 'https://fapi.binance.com', secret: false, description: 'Binance USD-M futures REST base.' },
+  { name: 'BYBIT_API_URL', default: 'https://api.bybit.com', secret: false, description: 'Bybit v5 REST base.' },
+  { name: 'OKX_API_URL', default: 'https://www.okx.com', secret: false, description: 'OKX v5 REST base.' },
+  { name: 'REDIS_URL', default: undefined, secret: true, description: 'redis://[user:password@]host:port/db; set to share state between several instances.' },
+  { name: 'STORE_PATH', default: './data/liqmap.sqlite', secret: false, description: 'SQLite file of the embedded store (used when REDIS_URL is unset).' },
+  { name: 'HTTP_PORT', default: '8080', secret: false, description: 'Port of /healthz and /metrics (and the Telegram webhook); 0 = any free port.' },
+  { name: 'LOG_LEVEL', default: 'info', secret: false, description: 'fatal, error, warn, info, debug, trace or silent.' },
+  { name: 'NODE_ENV', default: 'production', secret: false, description: 'production (JSON logs) or development (readable logs) or test.' },
+  { name: 'RENDER_WORKERS', default: '2', secret: false, description: 'Worker threads drawing pictures.' },
+  { name: 'RENDER_QUEUE', default: '32', secret: false, description: 'Renders waiting at most; beyond it users get a "busy, try again" reply.' },
+  { name: 'COMMAND_COOLDOWN_SECONDS', default: '10', secret: false, description: 'Per-user cooldown between commands.' },
+  { name: 'DIGEST_GRACE_MINUTES', default: '120', secret: false, description: 'A digest missed during downtime is still sent this late, else skipped.' },
+  { name: 'ALERT_COOLDOWN_HOURS', default: '4', secret: false, description: 'Minimum time between two firings of one alert rule.' },
+];
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const NODE_ENVS: readonly NodeEnv[] = ['production', 'development', 'test'];
+// Telegram's rule for secret_token of setWebhook.
+const WEBHOOK_SECRET_RE = /^[A-Za-z0-9_-]{1,256}$/;
+const TELEGRAM_TOKEN_RE = /^\d+:[A-Za-z0-9_-]{30,}$/;
+
+export interface LoadConfigOptions {
+  /** A .env file to read; a missing file is fine. Default `.env` in the working directory; `null` = none. */
+  dotenvPath?: string | null;
+}
+
+/**
+ * Reads and validates the configuration. The real environment wins over the .env file.
+ * Throws a ConfigError listing every problem at once. Whether a platform token is required is the
+ * caller's decision (see requirePlatform): `liqmap map` needs none.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
+  const dotenvPath = options.dotenvPath === undefined ? '.env' : options.dotenvPath;
+  const problems: string[] = [];
+  const fromFile = dotenvPath ? readDotenv(dotenvPath, problems) : {};
+  const raw = (name: string): string | undefined => {
+    const value = env[name] ?? fromFile[name];
+    const trimmed = value?.trim();
+    return trimmed === '' ? undefined : trimmed;
+  };
+  const str = (name: string): string | undefined => raw(name) ?? VARIABLES.find((v) => v.name === name)?.default;
+  const required = (name: string): string => str(name) ?? '';
+
+  const url = (name: string, protocols: readonly string[]): string | undefined => {
+    const value = str(name);
+    if (value === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      problems.push(`${name}="${safeShow(name, value)}" is not a URL: give a full URL such as ${protocols[0]}//host:port`);
+      return value;
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      problems.push(`${name} must start with ${protocols.map((p) => `${p}//`).join(' or ')} (got ${parsed.protocol}//)`);
+    }
+    return value.replace(/\/+$/, '');
+  };
+  const int = (name: string, min: number, max: number, hint: string): number => {
+    const value = required(name);
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+      problems.push(`${name}="${value}" must be a whole number from ${min} to ${max} (${hint})`);
+      return Number(VARIABLES.find((v) => v.name === name)?.default ?? min);
+    }
+    return n;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => {
+    const value = required(name).toLowerCase();
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    problems.push(`${name}="${value}" must be one of ${allowed.join(', ')}`);
+    return VARIABLES.find((v) => v.name === name)?.default as T;
+  };
+
+  const discordToken = raw('DISCORD_TOKEN');
+  if (discordToken !== undefined && (/\s/.test(discordToken) || discordToken.toLowerCase().startsWith('bot '))) {
+    problems.push('DISCORD_TOKEN must be the bare bot token (no "Bot " prefix, no spaces): copy it from Developer Portal → your application → Bot → Reset Token');
+  }
+  const applicationId = raw('DISCORD_APPLICATION_ID');
+  if (applicationId !== undefined && !/^\d{17,20}$/.test(applicationId)) {
+    problems.push(`DISCORD_APPLICATION_ID="${applicationId}" must be the numeric application id (Developer Portal → General Information → Application ID), or unset`);
+  }
+  const devGuildId = raw('DISCORD_DEV_GUILD_ID');
+  if (devGuildId !== undefined && !/^\d{17,20}$/.test(devGuildId)) {
+    problems.push(`DISCORD_DEV_GUILD_ID="${devGuildId}" must be a numeric server id (Discord: Developer Mode on, right-click the server → Copy Server ID), or unset`);
+  }
+
+  const telegramToken = raw('TELEGRAM_BOT_TOKEN');
+  if (telegramToken !== undefined && !TELEGRAM_TOKEN_RE.test(telegramToken)) {
+    problems.push('TELEGRAM_BOT_TOKEN does not look like a Bot API token (<digits>:<secret>): copy it exactly as @BotFather gave it');
+  }
+  const webhookUrl = url('TELEGRAM_WEBHOOK_URL', ['https:', 'http:']);
+  const webhookSecret = raw('TELEGRAM_WEBHOOK_SECRET');
+  if (webhookUrl !== undefined && telegramToken === undefined) {
+    problems.push('TELEGRAM_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not: set the token, or unset the webhook URL');
+  }
+  if (webhookUrl !== undefined && webhookSecret === undefined) {
+    problems.push('TELEGRAM_WEBHOOK_URL is set without TELEGRAM_WEBHOOK_SECRET: set a random secret (e.g. `openssl rand -hex 32`) so forged updates are refused');
+  }
+  if (webhookSecret !== undefined && !WEBHOOK_SECRET_RE.test(webhookSecret)) {
+    problems.push('TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters): e.g. `openssl rand -hex 32`');
+  }
+
+  const sourceRaw = required('LIQMAP_SOURCE');
+  const source: SourceConfig =
+    sourceRaw === 'live' ? { kind: 'live' } : sourceRaw === 'sample' ? { kind: 'sample' } : { kind: 'dir', path: sourceRaw };
+
+  const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
+  const storePath = required('STORE_PATH');
+
+  const nodeEnv = oneOf('NODE_ENV', NODE_ENVS);
+  const config: Config = {
+    nodeEnv,
+    discord: { token: discordToken, applicationId, apiUrl: url('DISCORD_API_URL', ['https:', 'http:']) ?? '', devGuildId },
+    telegram: { token: telegramToken, apiRoot: url('TELEGRAM_API_ROOT', ['https:', 'http:']) ?? '', webhookUrl, webhookSecret },
+    source,
+    venues: {
+      binanceFapiUrl: url('BINANCE_FAPI_URL', ['https:', 'http:']) ?? '',
+      bybitApiUrl: url('BYBIT_API_URL', ['https:', 'http:']) ?? '',
+      okxApiUrl: url('OKX_API_URL', ['https:', 'http:']) ?? '',
+      binanceApiKey: raw('BINANCE_API_KEY'),
+      coinglassApiKey: raw('COINGLASS_API_KEY'),
+    },
+    store: { redisUrl, path: storePath },
+    http: { port: int('HTTP_PORT', 0, 65535, 'the port of /healthz and /metrics') },
+    log: { level: oneOf('LOG_LEVEL', LOG_LEVELS), pretty: nodeEnv === 'development' },
+    render: {
+      workers: int('RENDER_WORKERS', 1, 64, 'worker threads drawing pictures; about the number of cores'),
+      queue: int('RENDER_QUEUE', 1, 10_000, 'renders allowed to wait'),
+    },
+    commands: { cooldownSeconds: int('COMMAND_COOLDOWN_SECONDS', 0, 3600, 'seconds between two commands of one user') },
+    schedule: {
+      digestGraceMinutes: int('DIGEST_GRACE_MINUTES', 0, 7 * 24 * 60, 'how late a missed digest may still be sent'),
+      alertCooldownHours: int('ALERT_COOLDOWN_HOURS', 0, 24 * 30, 'hours between two firings of one alert rule'),
+    },
+    secrets: collectSecrets([discordToken, telegramToken, webhookSecret, raw('BINANCE_API_KEY'), raw('COINGLASS_API_KEY'), redisPassword(redisUrl)]),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+/** Which chat platforms have a token. */
+export function configuredPlatforms(config: Config): Array<'discord' | 'telegram'> {
+  const platforms: Array<'discord' | 'telegram'> = [];
+  if (config.discord.token) platforms.push('discord');
+  if (config.telegram.token) platforms.push('telegram');
+  return platforms;
+}
+
+/** For `liqmap serve`: at least one platform must be configured; says what to set when none is. */
+export function requirePlatform(config: Config): Array<'discord' | 'telegram'> {
+  const platforms = configuredPlatforms(config);
+  if (platforms.length === 0) {
+    throw new ConfigError([
+      'no chat platform configured: set DISCORD_TOKEN (Discord Developer Portal → your application → Bot → Reset Token) ' +
+        'and/or TELEGRAM_BOT_TOKEN (from @BotFather, /newbot), in the environment or in .env (see .env.example)',
+    ]);
+  }
+  return platforms;
+}
+
+function readDotenv(path: string, problems: string[]): Record<string, string | undefined> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    problems.push(`cannot read ${path}: ${(err as Error).message}`);
+    return {};
+  }
+  // Node's own parser: KEY=VALUE, `export`, quotes, escapes in double quotes, # comments.
+  return parseEnv(text);
+}
+
+function redisPassword(redisUrl: string | undefined): string | undefined {
+  if (!redisUrl) return undefined;
+  try {
+    const password = new URL(redisUrl).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function collectSecrets(values: Array<string | undefined>): string[] {
+  // Very short values would scrub ordinary words from logs; config validation keeps real secrets long.
+  return [...new Set(values.filter((v): v is string => v !== undefined && v.length >= 6))];
+}
+
+function safeShow(name: string, value: string): string {
+  return VARIABLES.find((v) => v.name === name)?.secret ? '<hidden>' : value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
