@@ -1,0 +1,132 @@
+// The platform-free shape of a chat command: declared once in commands/<name>.ts, read by the runtime
+// (parsing, validation, access, rate limits), by both adapters (registration, replies) and by /help.
+import type { Services } from './services.js';
+
+export type Platform = 'discord' | 'telegram';
+export type Role = 'member' | 'moderator';
+
+/** One option, declared once: both platforms, the help text and validation read it. */
+export interface OptionSpec {
+  name: string;
+  description: string;
+  /** `string` values may be restricted by `choices` or `pattern`; `number` accepts "15" and "15%". */
+  type: 'string' | 'number' | 'integer' | 'boolean';
+  required?: boolean;
+  /** The value used when the person gives none (shown in help). */
+  default?: string | number | boolean;
+  /** Fixed values (Discord renders them as a menu; Telegram text is matched against them). */
+  choices?: readonly string[];
+  /** Discord autocompletes it from the symbol catalogue. */
+  autocomplete?: 'symbol';
+  /**
+   * How a free Telegram token is recognised as this option (e.g. /^\d{1,2}:\d{2}$/ for a time), so
+   * options can come in any order. Without it a string option takes the leftover words in declaration order.
+   */
+  pattern?: RegExp;
+  minValue?: number;
+  maxValue?: number;
+  /** Longest accepted string (default 100). */
+  maxLength?: number;
+}
+
+export type OptionValue = string | number | boolean;
+export type OptionValues = Record<string, OptionValue | undefined>;
+
+/** Who may run a command (or subcommand). Moderators: Discord Manage Server; Telegram chat administrators. */
+export type Access = 'anyone' | 'moderator';
+
+/** The result of a command, rendered by each adapter in its own way. */
+export interface Reply {
+  /** Plain text (adapters escape it): Telegram caption or message, Discord embed description or content. */
+  text: string;
+  /** A bold first line on Telegram, the embed title on Discord. */
+  title?: string;
+  images?: ReplyImage[];
+  /** Only the caller sees it (Discord); Telegram has no such thing and replies in the chat. */
+  ephemeral?: boolean;
+}
+
+export interface ReplyImage {
+  png: Buffer;
+  /** File name, e.g. liqmap-BTCUSDT-7d.png. */
+  name: string;
+  /** Same key = same bytes: lets Telegram resend an uploaded photo by file_id instead of uploading it again. */
+  cacheKey?: string;
+}
+
+/** Who asked, where. Ids are strings on both platforms (Telegram's numbers stringified). */
+export interface Caller {
+  platform: Platform;
+  userId: string;
+  userName?: string;
+  /** Telegram chat id; Discord channel id. */
+  chatId: string;
+  /** Discord guild id; absent in DMs and on Telegram. */
+  guildId?: string;
+  chatKind: 'private' | 'group' | 'channel';
+  /** Resolved only when a command needs it (a Telegram getChatMember call costs a request). */
+  role(): Promise<Role>;
+}
+
+/** Where a Reply can be sent without a command: a digest or an alert. */
+export type Destination =
+  | { platform: 'telegram'; chatId: string }
+  | { platform: 'discord'; channelId: string; guildId?: string };
+
+/** Store key of a destination (DESIGN.md §8): tg:<chatId>, dc:<guildId>:<channelId>. */
+export function destinationKey(d: Destination): string {
+  return d.platform === 'telegram' ? `tg:${d.chatId}` : `dc:${d.guildId ?? 'dm'}:${d.channelId}`;
+}
+
+/** The caller's chat as a destination, e.g. to subscribe it to a digest. */
+export function destinationOf(caller: Caller): Destination {
+  return caller.platform === 'telegram'
+    ? { platform: 'telegram', chatId: caller.chatId }
+    : { platform: 'discord', channelId: caller.chatId, ...(caller.guildId ? { guildId: caller.guildId } : {}) };
+}
+
+/**
+ * Result of sending to a destination: delivered; gone for good (Telegram 403, Discord 10003 / 50001 /
+ * 50013: disable it, do not retry); or try again later.
+ */
+export type SendResult = 'ok' | { gone: string } | { retryAfterMs: number };
+
+/** Implemented by each adapter; the scheduler sends digests and alerts through it. */
+export interface DestinationSender {
+  platform: Platform;
+  send(destination: Destination, reply: Reply): Promise<SendResult>;
+}
+
+/** What a handler gets: validated options, who asked, and every service through one object. */
+export interface CommandRequest {
+  options: OptionValues;
+  caller: Caller;
+  services: Services;
+  /** Short id quoted in apologies and logs. */
+  requestId: string;
+  /** Path of names, e.g. ['alerts', 'add']. */
+  path: string[];
+}
+
+/** A leaf runs a handler; a branch holds subcommands (Discord: subcommands and groups, at most two levels). */
+export interface CommandNode {
+  name: string;
+  /** One line, shown in Discord's picker, Telegram's menu and /help. */
+  description: string;
+  /** Default 'anyone'. A moderator-only node is checked at run time on both platforms. */
+  access?: Access;
+  options?: readonly OptionSpec[];
+  subcommands?: readonly CommandNode[];
+  handler?: (request: CommandRequest) => Promise<Reply>;
+}
+
+export interface CommandDefinition extends CommandNode {
+  /** What the person waits for: Telegram shows "sending photo…" or "typing…". Default 'text'. */
+  produces?: 'picture' | 'text';
+  /** Per-user cooldown for this command; default the runtime's (10 s). 0 = none. */
+  cooldownMs?: number;
+  /** Works in a private chat / Discord DM (default true). */
+  directMessages?: boolean;
+  /** Extra lines for /help (examples). */
+  examples?: readonly string[];
+}
