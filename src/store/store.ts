@@ -1,0 +1,57 @@
+// The repositories the bot uses, over the backend chosen by configuration.
+import type { StoreBackend } from './backend.js';
+import { Collection } from './collection.js';
+import {
+  alertRuleSchema,
+  chatStateSchema,
+  snapshotSchema,
+  subscriptionSchema,
+  type AlertRule,
+  type ChatState,
+  type DigestSnapshot,
+  type Subscription,
+} from './records.js';
+import { RedisBackend } from './redis-backend.js';
+import type { StoreLogger } from './schema.js';
+import { SqliteBackend } from './sqlite-backend.js';
+
+export interface Store {
+  readonly backend: StoreBackend;
+  /** id = destination. */
+  readonly subscriptions: Collection<Subscription>;
+  /** id = `<destination>/<rule id>`; list(`<destination>/`) gives one chat's rules. */
+  readonly alertRules: Collection<AlertRule>;
+  /** id = `<destination>/<symbol>`. */
+  readonly snapshots: Collection<DigestSnapshot>;
+  /** id = destination. */
+  readonly chats: Collection<ChatState>;
+  close(): Promise<void>;
+}
+
+export function createStore(backend: StoreBackend, log: StoreLogger): Store {
+  return {
+    backend,
+    subscriptions: new Collection(backend, 'sub', subscriptionSchema, log),
+    alertRules: new Collection(backend, 'rule', alertRuleSchema, log),
+    snapshots: new Collection(backend, 'snap', snapshotSchema, log),
+    chats: new Collection(backend, 'chat', chatStateSchema, log),
+    close: () => backend.close(),
+  };
+}
+
+export interface StoreOptions {
+  /** When set, Redis; else SQLite at `path`. */
+  redisUrl: string | undefined;
+  path: string;
+}
+
+export interface StoreLogSink extends StoreLogger {
+  error(obj: object, msg: string): void;
+}
+
+export function openStore(options: StoreOptions, log: StoreLogSink, nowMs: () => number = () => Date.now()): Store {
+  const backend = options.redisUrl
+    ? new RedisBackend(options.redisUrl, (err) => log.error({ err: err.message }, 'store: redis connection error'))
+    : new SqliteBackend(options.path, nowMs);
+  return createStore(backend, log);
+}
