@@ -85,7 +85,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'OKX_API_URL', default: 'https://www.okx.com', secret: false, description: 'OKX v5 REST base.' },
   { name: 'REDIS_URL', default: undefined, secret: true, description: 'redis://[user:password@]host:port/db; set to share state between several instances.' },
   { name: 'STORE_PATH', default: './data/liqmap.sqlite', secret: false, description: 'SQLite file of the embedded store (used when REDIS_URL is unset).' },
-  { name: 'HTTP_PORT', default: '8080', secret: false, description: 'Port of /healthz and /metrics (and the Telegram webhook); 0 = any free port.' },
+  { name: 'HTTP_PORT', default: '8080', secret: false, description: 'Port of the HTTP endpoint: /healthz, /metrics (and the Telegram webhook when set); 0 = any free port.' },
   { name: 'LOG_LEVEL', default: 'info', secret: false, description: 'fatal, error, warn, info, debug, trace or silent.' },
   { name: 'NODE_ENV', default: 'production', secret: false, description: 'production (JSON logs) or development (readable logs) or test.' },
   { name: 'RENDER_WORKERS', default: '2', secret: false, description: 'Worker threads drawing pictures.' },

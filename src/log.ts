@@ -21,7 +21,7 @@ export interface LoggerOptions {
   pretty?: boolean;
   /** Secret values to scrub from every line (Config.secrets). */
   secrets?: readonly string[];
-  /** Where lines go; default stdout. Tests pass a stream that captures them. */
+  /** Where lines go; default stdout, written synchronously so a fatal line is not lost at exit. Tests capture. */
   destination?: DestinationStream;
   /** Fields on every line; default none (pino's pid/hostname add noise in a container). */
   base?: Record<string, unknown>;
@@ -69,7 +69,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const secrets = [...(options.secrets ?? [])].sort((a, b) => b.length - a.length);
   const destination = options.pretty
     ? pretty({ destination: options.destination ?? 1, sync: true, colorize: options.destination === undefined && process.stdout.isTTY, ignore: 'pid,hostname' })
-    : (options.destination ?? pino.destination({ dest: 1, sync: false }));
+    : (options.destination ?? pino.destination({ dest: 1, sync: true }));
   return pino(
     {
       level: options.level ?? 'info',
