@@ -12,11 +12,15 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** Bars for the model, from live venues, the bundled sample or a recording. */
+/**
+ * Bars for the model, from live venues, the bundled sample or a recording. A structural subset of
+ * src/market/market-data.ts `MarketData`, so the real service and a test fake both fit.
+ */
 export interface MarketPort {
-  getSeries(query: { symbol: string; venues?: Venue[]; window: WindowName }): Promise<MarketSeries>;
-  /** Canonical symbols the source can answer (BTCUSDT, …), for autocomplete and "did you mean". */
-  symbols(): Promise<string[]>;
+  /** Throws a UserError for an unknown symbol (with closest matches) or when no venue could answer. */
+  getSeries(query: { symbol: string; venues?: readonly Venue[]; window: WindowName; at?: number }): Promise<MarketSeries>;
+  /** Symbols whose canonical name or base asset starts with the prefix, for autocomplete. */
+  searchSymbols(prefix: string, limit?: number): Promise<{ symbol: string; base: string }[]>;
 }
 
 export interface MarketSeries {
@@ -24,8 +28,8 @@ export interface MarketSeries {
   symbol: string;
   venues: VenueInput[];
   failed: { venue: string; reason: string }[];
-  /** The model's `at`: a recording's time when it is not live (undefined = its last bar). */
-  at?: number;
+  /** Things the reply should say (stale data, limits hit). */
+  notes?: string[];
 }
 
 /** PNG bytes from a map or a heatmap (the render pool of src/render, or a fake). */
