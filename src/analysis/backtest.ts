@@ -1,0 +1,286 @@
+// Backtest (DESIGN.md §4): replay bars through the cohort ledger and score its per-bar predicted
+// liquidations against realized ones, beside the naive "open interest × adverse move" baseline. Pure.
+import { ModelInputError } from './build-map.js';
+import { makeGrid, runLedger, type PriceGrid } from './ledger.js';
+import { bucketSizeFor, defaultParams, effectiveTiers, validateParams } from './params.js';
+import { spearman, topShare } from './rank-stats.js';
+import { resample } from './resample.js';
+import type { Bar, BarSeries, ModelParams, VenueSpec } from './types.js';
+import { formatUtcMinute } from './utc-time.js';
+
+export interface BacktestVenue {
+  series: BarSeries;
+  spec: VenueSpec;
+}
+
+export interface BacktestRequest {
+  /** Venues whose predictions are summed (like the map); each needs open interest. */
+  venues: BacktestVenue[];
+  params?: Partial<ModelParams>;
+  /** Realized liquidations in a separate series; without it, the bars' own realized columns are used. */
+  realized?: { intervalMs: number; bars: Bar[]; name?: string };
+  /** Resample the bars to this interval first (a whole multiple of theirs). */
+  intervalMs?: number;
+  /** Score only intervals opening in [from, to) (Unix ms); the ledger still runs from the first bar. */
+  from?: number;
+  to?: number;
+  /** Share of intervals the top-share score looks at (0.1 = top decile). */
+  topFraction?: number;
+}
+
+export interface BacktestRow {
+  /** Interval open, Unix ms. */
+  ts: number;
+  predLongUsd: number;
+  predShortUsd: number;
+  naiveLongUsd: number;
+  naiveShortUsd: number;
+  realizedLongUsd: number | null;
+  realizedShortUsd: number | null;
+}
+
+export interface SideScores {
+  spearman: number | null;
+  /** Share of the side's realized USD in the predictor's top intervals. */
+  topShare: number | null;
+}
+
+export interface PredictorScores {
+  long: SideScores;
+  short: SideScores;
+}
+
+export interface BacktestScores {
+  /** Intervals scored (those with realized values). */
+  intervals: number;
+  topFraction: number;
+  model: PredictorScores;
+  naive: PredictorScores;
+  realizedLongUsd: number;
+  realizedShortUsd: number;
+  predLongUsd: number;
+  predShortUsd: number;
+}
+
+export interface BacktestResult {
+  /** Interval of the rows: the realized interval when realized data are coarser than the bars. */
+  intervalMs: number;
+  /** Interval the ledger ran on. */
+  barIntervalMs: number;
+  rows: BacktestRow[];
+  /** Null when no row carries realized values. */
+  scores: BacktestScores | null;
+  params: ModelParams;
+  notes: string[];
+}
+
+/** Open interest in base units: the oi column, else oi_usd over the close. */
+function oiBase(bar: Bar): number | undefined {
+  if (bar.oi !== undefined) return bar.oi;
+  if (bar.oiUsd !== undefined && bar.close > 0) return bar.oiUsd / bar.close;
+  return undefined;
+}
+
+/**
+ * The naive baseline per bar: open interest at the bar's open (the previous bar's, in base units, × open)
+ * times the adverse move of each side. Bars without any open interest yet predict 0.
+ */
+export function naiveBaseline(bars: Bar[]): { long: Float64Array; short: Float64Array } {
+  const long = new Float64Array(bars.length);
+  const short = new Float64Array(bars.length);
+  let prev: number | undefined;
+  for (let i = 0; i < bars.length; i++) {
+    const b = bars[i]!;
+    const oi = prev ?? oiBase(b);
+    if (oi !== undefined && b.open > 0) {
+      const oiUsd = oi * b.open;
+      long[i] = oiUsd * Math.max(0, (b.open - b.low) / b.open);
+      short[i] = oiUsd * Math.max(0, (b.high - b.open) / b.open);
+    }
+    prev = oiBase(b) ?? prev;
+  }
+  return { long, short };
+}
+
+/** One price grid wide enough for every liquidation price the venues' bars and seed can produce. */
+function gridFor(venues: { bars: Bar[]; spec: VenueSpec }[], params: ModelParams): PriceGrid {
+  let minPrice = Infinity;
+  let maxPrice = -Infinity;
+  let minLeverage = Infinity;
+  for (const v of venues) {
+    for (const b of v.bars) {
+      if (b.low < minPrice) minPrice = b.low;
+      if (b.high > maxPrice) maxPrice = b.high;
+    }
+    for (const t of effectiveTiers(params.leverageTiers, v.spec)) minLeverage = Math.min(minLeverage, t.leverage);
+    const p0 = v.bars[0]!.open;
+    minPrice = Math.min(minPrice, p0 * (1 - params.seedSpread));
+    maxPrice = Math.max(maxPrice, p0 * (1 + params.seedSpread));
+  }
+  const first = venues[0]!.bars;
+  const bucketSize = bucketSizeFor(first[first.length - 1]!.close, params.bucketFraction);
+  const reach = 1 / minLeverage;
+  return makeGrid(minPrice * (1 - reach) * 0.98, maxPrice * (1 + reach) * 1.02, bucketSize, params.cellsPerBucket);
+}
+
+interface Acc {
+  predL: number;
+  predS: number;
+  naiveL: number;
+  naiveS: number;
+  realL: number | undefined;
+  realS: number | undefined;
+  /** Bars of the first venue summed into this interval (completeness check). */
+  bars: number;
+}
+
+const addDefined = (a: number | undefined, b: number | undefined) => (b === undefined ? a : (a ?? 0) + b);
+
+function scoreSide(pred: number[], real: number[], fraction: number): SideScores {
+  return { spearman: spearman(pred, real), topShare: topShare(pred, real, fraction) };
+}
+
+
+/** Replays the bars and lines up predictions, baseline and realized liquidations per interval. */
+export function runBacktest(req: BacktestRequest): BacktestResult {
+  const params: ModelParams = { ...defaultParams('7d'), ...req.params };
+  validateParams(params);
+  const topFraction = req.topFraction ?? 0.1;
+  if (req.venues.length === 0) throw new ModelInputError('backtest: no venue has bars');
+  const notes: string[] = [];
+
+  const venues = req.venues.map((v) => {
+    const series = req.intervalMs !== undefined ? resample(v.series, req.intervalMs) : v.series;
+    if (series.bars.length === 0) throw new ModelInputError(`${v.series.venue}: no bars to replay`);
+    if (!series.bars.some((b) => oiBase(b) !== undefined)) {
+      throw new ModelInputError(`${v.series.venue}: the bars carry no open interest (oi or oi_usd): the model and the baseline both need it`);
+    }
+    return { venue: series.venue, bars: series.bars, intervalMs: series.intervalMs, spec: v.spec };
+  });
+  const barIntervalMs = venues[0]!.intervalMs;
+  if (venues.some((v) => v.intervalMs !== barIntervalMs)) throw new ModelInputError('backtest: all venues need bars of the same interval');
+
+  const realized = req.realized;
+  let rowIntervalMs = barIntervalMs;
+  if (realized) {
+    if (realized.bars.length === 0) throw new ModelInputError(`${realized.name ?? 'realized data'}: no rows`);
+    if (realized.intervalMs < barIntervalMs || realized.intervalMs % barIntervalMs !== 0) {
+      throw new ModelInputError(
+        `${realized.name ?? 'realized data'}: its ${realized.intervalMs / 60000}m interval is not a whole multiple of the ${barIntervalMs / 60000}m bars`,
+      );
+    }
+    rowIntervalMs = realized.intervalMs;
+  }
+  const keyOf = (ts: number) => Math.floor(ts / rowIntervalMs) * rowIntervalMs;
+  const perRow = rowIntervalMs / barIntervalMs;
+
+  const grid = gridFor(venues, params);
+  const acc = new Map<number, Acc>();
+  venues.forEach((v, vi) => {
+    const run = runLedger(v.bars, v.intervalMs, v.spec, params, grid);
+    const naive = naiveBaseline(v.bars);
+    if (run.clampedCohorts > 0) notes.push(`${v.venue}: ${run.clampedCohorts} cohorts fell outside the price grid and were clamped`);
+    for (let i = 0; i < v.bars.length; i++) {
+      const bar = v.bars[i]!;
+      const key = keyOf(bar.ts);
+      let a = acc.get(key);
+      if (!a) {
+        a = { predL: 0, predS: 0, naiveL: 0, naiveS: 0, realL: undefined, realS: undefined, bars: 0 };
+        acc.set(key, a);
+      }
+      a.predL += run.sweptLongUsd[i]!;
+      a.predS += run.sweptShortUsd[i]!;
+      a.naiveL += naive.long[i]!;
+      a.naiveS += naive.short[i]!;
+      if (!realized) {
+        a.realL = addDefined(a.realL, bar.realizedLongUsd);
+        a.realS = addDefined(a.realS, bar.realizedShortUsd);
+      }
+      if (vi === 0) a.bars++;
+    }
+  });
+
+  if (realized) {
+    const first = venues[0]!.bars;
+    const barsFrom = first[0]!.ts;
+    const barsTo = first[first.length - 1]!.ts + barIntervalMs;
+    let matched = 0;
+    for (const r of realized.bars) {
+      const a = acc.get(r.ts);
+      if (!a || a.bars !== perRow) continue;
+      a.realL = r.realizedLongUsd;
+      a.realS = r.realizedShortUsd;
+      if (a.realL !== undefined || a.realS !== undefined) matched++;
+    }
+    if (matched === 0) {
+      const rFirst = realized.bars[0]!.ts;
+      const rLast = realized.bars[realized.bars.length - 1]!.ts + realized.intervalMs;
+      throw new ModelInputError(
+        `${realized.name ?? 'realized data'} (${formatUtcMinute(rFirst)} → ${formatUtcMinute(rLast)}) does not overlap the bars (${formatUtcMinute(barsFrom)} → ${formatUtcMinute(barsTo)}) in any complete ${rowIntervalMs / 60000}m interval with realized values`,
+      );
+    }
+  }
+
+  // With a separate realized series, rows cover its span only: bars beyond it have nothing to score.
+  const spanFrom = realized ? realized.bars[0]!.ts : -Infinity;
+  const spanTo = realized ? realized.bars[realized.bars.length - 1]!.ts + realized.intervalMs : Infinity;
+  const rows: BacktestRow[] = [];
+  for (const [ts, a] of [...acc.entries()].sort((x, y) => x[0] - y[0])) {
+    // A partial interval at either end would compare part of the predictions with all of the realized.
+    if (a.bars !== perRow || ts < spanFrom || ts >= spanTo) continue;
+    if (req.from !== undefined && ts < req.from) continue;
+    if (req.to !== undefined && ts >= req.to) continue;
+    rows.push({
+      ts,
+      predLongUsd: a.predL,
+      predShortUsd: a.predS,
+      naiveLongUsd: a.naiveL,
+      naiveShortUsd: a.naiveS,
+      realizedLongUsd: a.realL ?? null,
+      realizedShortUsd: a.realS ?? null,
+    });
+  }
+  if (rows.length === 0) throw new ModelInputError('backtest: no complete interval in the requested time range');
+
+  const scored = rows.filter((r) => r.realizedLongUsd !== null && r.realizedShortUsd !== null);
+  if (realized && scored.length < rows.length) {
+    notes.push(`${rows.length - scored.length} of ${rows.length} intervals have no realized values and are not scored`);
+  }
+  return { intervalMs: rowIntervalMs, barIntervalMs, rows, scores: scoreRows(scored, topFraction), params, notes };
+}
+
+/** Skill scores of the model and the baseline over rows that carry realized values. */
+export function scoreRows(rows: BacktestRow[], topFraction = 0.1): BacktestScores | null {
+  const scored = rows.filter((r) => r.realizedLongUsd !== null && r.realizedShortUsd !== null);
+  if (scored.length === 0) return null;
+  const col = (f: (r: BacktestRow) => number) => scored.map(f);
+  const realL = col((r) => r.realizedLongUsd!);
+  const realS = col((r) => r.realizedShortUsd!);
+  const predL = col((r) => r.predLongUsd);
+  const predS = col((r) => r.predShortUsd);
+  const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
+  return {
+    intervals: scored.length,
+    topFraction,
+    model: { long: scoreSide(predL, realL, topFraction), short: scoreSide(predS, realS, topFraction) },
+    naive: {
+      long: scoreSide(col((r) => r.naiveLongUsd), realL, topFraction),
+      short: scoreSide(col((r) => r.naiveShortUsd), realS, topFraction),
+    },
+    realizedLongUsd: sum(realL),
+    realizedShortUsd: sum(realS),
+    predLongUsd: sum(predL),
+    predShortUsd: sum(predS),
+  };
+}
+
+export const BACKTEST_CSV_HEADER = 'ts,pred_long_usd,pred_short_usd,naive_long_usd,naive_short_usd,realized_long_usd,realized_short_usd';
+
+/** The rows as CSV (USD to the cent; an unknown realized value is an empty cell). */
+export function formatBacktestCsv(rows: BacktestRow[]): string {
+  const usd = (v: number | null) => (v === null ? '' : String(Math.round(v * 100) / 100));
+  const lines = rows.map((r) =>
+    [r.ts, usd(r.predLongUsd), usd(r.predShortUsd), usd(r.naiveLongUsd), usd(r.naiveShortUsd), usd(r.realizedLongUsd), usd(r.realizedShortUsd)].join(','),
+  );
+  return [BACKTEST_CSV_HEADER, ...lines].join('\n') + '\n';
+}
