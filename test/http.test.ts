@@ -4,6 +4,7 @@ import { createLogger } from '../src/log.js';
 import { Metrics } from '../src/metrics.js';
 import { startHttpServer } from '../src/http/server.js';
 import type { HttpServer } from '../src/http/server.js';
+import { probeHealth } from '../src/http/healthcheck.js';
 
 const started: HttpServer[] = [];
 afterEach(async () => {
@@ -161,5 +162,18 @@ describe('/metrics over real HTTP', () => {
     await expect(startHttpServer({ port: first.port, host: '127.0.0.1', readiness: {} })).rejects.toThrow(
       `HTTP_PORT ${first.port} is already in use`,
     );
+  });
+});
+
+describe('the container HEALTHCHECK probe', () => {
+  it('is healthy only while /healthz says ready', async () => {
+    let up = true;
+    const server = await start({ readiness: { store: () => up } });
+    expect(await probeHealth(`${server.url}/healthz`)).toBe(true);
+    up = false;
+    expect(await probeHealth(`${server.url}/healthz`)).toBe(false);
+    await server.close();
+    started.splice(started.indexOf(server), 1);
+    expect(await probeHealth(`${server.url}/healthz`)).toBe(false);
   });
 });

@@ -1,0 +1,59 @@
+# syntax=docker/dockerfile:1
+# liqmap in one image: `docker build -t liqmap .`, then see the README's "Docker" section.
+# Two stages: the build stage compiles node-canvas and sqlite3 against the cairo/pango headers and the
+# TypeScript; the runtime stage carries only the shared libraries those addons load.
+
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      python3 make g++ pkg-config \
+      libcairo2-dev libpango1.0-dev libpixman-1-dev libjpeg-dev libgif-dev librsvg2-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+# Build the native addons from source against the headers above (no prebuilt binary is downloaded), and
+# use the image's own Node headers so node-gyp downloads nothing either.
+ENV npm_config_build_from_source=true \
+    npm_config_nodedir=/usr/local \
+    npm_config_update_notifier=false \
+    npm_config_fund=false \
+    npm_config_audit=false
+# Dependencies first: this layer is reused until package-lock.json changes.
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci \
+ && test -f node_modules/canvas/build/Release/canvas.node \
+ && test -f node_modules/sqlite3/build/Release/node_sqlite3.node
+COPY . .
+RUN npm run build \
+ && npm prune --omit=dev \
+ && node dist/src/cli.js map btc --source sample
+
+FROM ${NODE_IMAGE} AS runtime
+# What canvas.node links (readelf -d: cairo, pango, pangocairo, png, jpeg, gif, rsvg, freetype, glib);
+# their own dependencies (fontconfig, harfbuzz, pixman, …) come with them. sqlite3 needs only libstdc++.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libpng16-16 libjpeg62-turbo libgif7 librsvg2-2 \
+      libfreetype6 libglib2.0-0 \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production \
+    STORE_PATH=/data/liqmap.sqlite \
+    HTTP_PORT=8080
+# The app's files stay owned by root: the bot (user node, uid 1000) can read them but not change them.
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/assets ./assets
+# Fail the build, not the first /liqmap, if a runtime library is missing.
+RUN node -e "import('canvas').then(({createCanvas})=>{const c=createCanvas(8,8);c.getContext('2d').fillText('x',1,6);c.toBuffer('image/png')})" \
+ && node -e "import('sqlite3')" \
+ && mkdir -p /data && chown node:node /data
+USER node
+# The embedded SQLite store (chat settings, digests, alert rules). Unused when REDIS_URL is set.
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "dist/src/http/healthcheck.js"]
+CMD ["node", "dist/src/cli.js", "serve"]
