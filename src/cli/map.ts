@@ -3,19 +3,21 @@ import { defaultParams } from '../analysis/params.js';
 import { summarize } from '../analysis/format.js';
 import { UserError } from '../core/errors.js';
 import { parseRangePct, parseTime, parseVenues, parseWindow } from '../core/map-query.js';
-import { loadRecorded, DataNotFoundError } from '../market/recorded-source.js';
-import { venueSpecFor } from '../market/venue-specs.js';
+import { liveOptionsFromEnv } from '../market/market-config.js';
+import { toModelRequest } from '../market/market-data.js';
+import { MarketUnavailableError } from '../market/live-market-data.js';
+import { openMarketData } from '../market/open-market-data.js';
 import type { ModelRequest } from '../analysis/build-map.js';
 import type { CliCommand, CliIo } from './command.js';
 import { parseArgs, stringOption, UsageError } from './args.js';
 
-const USAGE = 'usage: liqmap map <symbol> [--window 1d|3d|7d|14d|30d] [--range <pct>] [--venues all|binance,bybit,okx] [--source sample|<file|dir>] [--at <ISO time>] [--json]';
+const USAGE = 'usage: liqmap map <symbol> [--window 1d|3d|7d|14d|30d] [--range <pct>] [--venues all|binance,bybit,okx] [--source live|sample|<file|dir>] [--at <ISO time>] [--json]';
 
 export const mapOptions = {
   window: { type: 'string', description: 'window: 1d, 3d, 7d, 14d or 30d (default 7d)' },
   range: { type: 'string', description: 'display range in % of price (default 15)' },
   venues: { type: 'string', description: 'all or a list such as binance,bybit' },
-  source: { type: 'string', description: 'sample, a recording directory or a bars CSV file' },
+  source: { type: 'string', description: 'live (default), sample, a recording directory or a bars CSV file' },
   at: { type: 'string', description: 'show the map as of this time (ISO 8601)' },
 } as const;
 
@@ -27,22 +29,17 @@ export async function requestFromArgs(symbol: string | undefined, options: Recor
   const range = get('range') !== undefined ? parseRangePct(get('range')!) : defaultParams(window).range;
   const venues = get('venues') !== undefined ? parseVenues(get('venues')!) : undefined;
   const at = get('at') !== undefined ? parseTime(get('at')!) : undefined;
-  const source = get('source') ?? 'sample';
-  let loaded;
+  const source = get('source') ?? 'live';
+  const market = openMarketData(source, liveOptionsFromEnv(process.env));
   try {
-    loaded = await loadRecorded(source, symbol, venues);
+    const data = await market.getSeries({ symbol, venues, window, at });
+    return toModelRequest(data, { window, at, params: { range } });
   } catch (err) {
-    if (err instanceof DataNotFoundError) throw new UserError(err.message);
+    if (err instanceof MarketUnavailableError) throw new UserError(err.message, 'Use --source sample for the bundled data, or --source <dir> for a recording.');
     throw err;
+  } finally {
+    await market.close();
   }
-  return {
-    symbol: loaded.series[0]!.symbol,
-    window,
-    venues: loaded.series.map((series) => ({ series, spec: venueSpecFor(series.venue, series.symbol) })),
-    params: { range },
-    at,
-    venuesFailed: loaded.missingVenues.map((venue) => ({ venue, reason: `not in source ${source}` })),
-  };
 }
 
 export function buildMapForUser(req: ModelRequest) {

@@ -1,0 +1,187 @@
+// HTTP to one venue: timeouts, retries with exponential backoff and jitter, Retry-After honoured, a
+// request budget, a circuit breaker, and every body parsed by the endpoint's own reader. The only place
+// the market layer calls fetch.
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
+import type { Clock } from './clock.js';
+import { NO_OBSERVER, type MarketObserver, type RequestOutcome } from './market-data.js';
+import { PayloadError } from './payload.js';
+import { RateBudget, RateBudgetExceeded, type RateBudgetOptions } from './rate-budget.js';
+
+export type VenueErrorKind = 'timeout' | 'network' | 'http' | 'rate-limited' | 'banned' | 'invalid' | 'venue' | 'circuit-open';
+
+/** A venue call that failed, named by venue and endpoint, with a reason a person can read. */
+export class VenueError extends Error {
+  override name = 'VenueError';
+  constructor(
+    readonly venue: string,
+    readonly endpoint: string,
+    readonly kind: VenueErrorKind,
+    readonly detail: string,
+    readonly status?: number,
+  ) {
+    super(`${venue} ${endpoint}: ${detail}`);
+  }
+}
+
+export interface VenueHttpOptions {
+  venue: string;
+  baseUrl: string;
+  clock: Clock;
+  /** Per attempt. */
+  timeoutMs?: number;
+  /** Extra attempts after the first, on timeouts, 5xx, dropped connections and truncated bodies. */
+  retries?: number;
+  backoffBaseMs?: number;
+  /** A Retry-After longer than this is not waited for: the call fails (and the venue stays blocked). */
+  maxRetryAfterMs?: number;
+  /** How long a 418 (IP ban) without Retry-After blocks the venue. */
+  banMs?: number;
+  budget: RateBudgetOptions;
+  breaker?: CircuitBreakerOptions;
+  observer?: MarketObserver;
+  headers?: Record<string, string>;
+  random?: () => number;
+}
+
+export type QueryParams = Record<string, string | number | undefined>;
+
+interface Attempt {
+  retry: boolean;
+  error: VenueError;
+  waitMs?: number;
+}
+
+/** DNS failures and refused connections: retrying in the same second will not help. */
+const HOPELESS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+export class VenueHttp {
+  readonly venue: string;
+  readonly baseUrl: string;
+  private readonly budget: RateBudget;
+  private readonly breaker: CircuitBreaker;
+  private readonly observer: MarketObserver;
+  /** Requests sent (attempts), for benchmarks and tests. */
+  requestCount = 0;
+
+  constructor(private readonly options: VenueHttpOptions) {
+    this.venue = options.venue;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.budget = new RateBudget(options.budget, options.clock);
+    this.breaker = new CircuitBreaker(options.breaker ?? { failureThreshold: 3, cooldownMs: 30_000 }, options.clock);
+    this.observer = options.observer ?? NO_OBSERVER;
+  }
+
+  get circuitState() {
+    return this.breaker.state;
+  }
+
+  /** GET `path` and read the JSON body with `read`; throws VenueError. */
+  async getJson<T>(endpoint: string, path: string, params: QueryParams, read: (body: unknown) => T, cost = 1, headers?: Record<string, string>): Promise<T> {
+    if (!this.breaker.allow()) {
+      this.observer.request(this.venue, endpoint, 'circuit-open');
+      throw new VenueError(this.venue, endpoint, 'circuit-open', `skipped after repeated failures; next try in ${Math.ceil(this.breaker.retryInMs() / 1000)} s`);
+    }
+    const retries = this.options.retries ?? 2;
+    const base = this.options.backoffBaseMs ?? 250;
+    const random = this.options.random ?? Math.random;
+    let last: VenueError | undefined;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      const result = await this.attempt(endpoint, path, params, read, cost, headers);
+      if (result.ok) {
+        this.breaker.success();
+        return result.value;
+      }
+      last = result.error;
+      if (!result.retry || attempt === retries) break;
+      // Full jitter: concurrent callers that failed together do not retry together.
+      const backoff = Math.round(base * 2 ** attempt * (0.5 + random() * 0.5));
+      await this.options.clock.sleep(Math.max(backoff, result.waitMs ?? 0));
+    }
+    // A 4xx about the request itself (unknown symbol, bad parameter) says nothing about the venue's health.
+    if (last!.kind === 'http' && last!.status !== undefined && last!.status < 500) this.breaker.success();
+    else this.breaker.failure();
+    throw last!;
+  }
+
+  private async attempt<T>(
+    endpoint: string,
+    path: string,
+    params: QueryParams,
+    read: (body: unknown) => T,
+    cost: number,
+    headers?: Record<string, string>,
+  ): Promise<({ ok: true; value: T } | ({ ok: false } & Attempt))> {
+    const fail = (outcome: RequestOutcome, kind: VenueErrorKind, detail: string, retry: boolean, status?: number, waitMs?: number) => {
+      this.observer.request(this.venue, endpoint, outcome);
+      return { ok: false as const, retry, waitMs, error: new VenueError(this.venue, endpoint, kind, detail, status) };
+    };
+    try {
+      await this.budget.take(cost);
+    } catch (err) {
+      if (err instanceof RateBudgetExceeded) return fail('rate-limited', 'rate-limited', err.message, false);
+      throw err;
+    }
+    const url = new URL(this.baseUrl + path);
+    for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, String(v));
+    const timeoutMs = this.options.timeoutMs ?? 4000;
+    this.requestCount++;
+    let response: Response;
+    let text: string;
+    try {
+      // The signal covers the body too: a venue that sends headers and then stalls still times out.
+      const signal = AbortSignal.timeout(timeoutMs);
+      response = await fetch(url, { headers: { accept: 'application/json', ...this.options.headers, ...headers }, signal });
+      text = await response.text();
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      if (e.name === 'TimeoutError' || e.name === 'AbortError') return fail('timeout', 'timeout', `no answer within ${timeoutMs} ms`, true);
+      const code = e.cause?.code;
+      const hopeless = code !== undefined && HOPELESS_CODES.has(code);
+      const detail = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `cannot resolve ${url.hostname} (offline?)` : `unreachable (${code ?? e.message})`;
+      return fail('network', 'network', detail, !hopeless);
+    }
+    const status = response.status;
+    if (status === 429 || status === 418) {
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.options.clock.now());
+      const now = this.options.clock.now();
+      if (status === 418) {
+        this.budget.block(now + (retryAfterMs ?? this.options.banMs ?? 120_000));
+        return fail('rate-limited', 'banned', `IP temporarily banned by the venue (HTTP 418)${retryAfterMs ? `, retry after ${Math.ceil(retryAfterMs / 1000)} s` : ''}`, false, status);
+      }
+      const waitMs = retryAfterMs ?? 1000;
+      this.budget.block(now + waitMs);
+      const canWait = waitMs <= (this.options.maxRetryAfterMs ?? 5000);
+      return fail('rate-limited', 'rate-limited', `rate limited (HTTP 429), retry after ${Math.ceil(waitMs / 1000)} s`, canWait, status, waitMs);
+    }
+    if (status >= 500) return fail('http-error', 'http', `HTTP ${status}`, true, status);
+    if (status >= 400) return fail('http-error', 'http', `HTTP ${status}: ${text.slice(0, 120)}`, false, status);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // A cut-off body is usually a dropped connection: worth another try.
+      return fail('invalid', 'invalid', `malformed JSON (${text.length} bytes${text.length > 0 ? `, ends "${text.slice(-20)}"` : ''})`, true, status);
+    }
+    try {
+      const value = read(body);
+      this.observer.request(this.venue, endpoint, 'ok');
+      return { ok: true, value };
+    } catch (err) {
+      if (err instanceof VenueError) {
+        this.observer.request(this.venue, endpoint, 'venue-error');
+        return { ok: false, retry: false, error: err };
+      }
+      if (err instanceof PayloadError) return fail('invalid', 'invalid', `unexpected response: ${err.message}`, false, status);
+      throw err;
+    }
+  }
+}
+
+/** Retry-After as seconds or an HTTP date → milliseconds from now. */
+export function parseRetryAfter(header: string | null, nowMs: number): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(header);
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
+}
