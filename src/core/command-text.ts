@@ -80,6 +80,8 @@ export function parseTextInput(root: CommandNode, args: string): TextInput {
   // 3. The remaining words fill free-text options in declaration order.
   for (const token of leftover) {
     const spec = options.find((o) => raw[o.name] === undefined && o.type === 'string' && !o.choices && !o.pattern);
+    const taken = options.find((o) => raw[o.name] !== undefined && recognises(o, token));
+    if (!spec && taken) throw new UserError(`${taken.name} is given twice`, `Usage: ${usageOf(path, node)}`);
     if (!spec) {
       throw new UserError(`I don't understand "${showInput(token)}" here`, `Usage: ${usageOf(path, node)}`);
     }

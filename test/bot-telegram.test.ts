@@ -1,0 +1,182 @@
+// End to end on Telegram: the real grammY bot (long polling) against a fake Bot API on 127.0.0.1.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatRatio } from '../src/analysis/format.js';
+import type { CommandDefinition } from '../src/core/command.js';
+import { CommandRuntime } from '../src/core/runtime.js';
+import { TelegramBot } from '../src/platforms/telegram/telegram-bot.js';
+import { BOT_COMMANDS } from '../commands/index.js';
+import { BOT_USER, FakeTelegramApi, type ApiCall } from './fakes/telegram-api.js';
+import { testServices, type TestBot } from './fakes/bot-services.js';
+
+// A moderator-only command, to exercise getChatMember as schedule commands will.
+const secretCommand: CommandDefinition = {
+  name: 'secret',
+  description: 'moderators only (test)',
+  access: 'moderator',
+  cooldownMs: 0,
+  async handler() {
+    return { text: 'settings changed' };
+  },
+};
+
+let api: FakeTelegramApi;
+let bot: TelegramBot;
+let env: TestBot;
+let nextUser = 1000;
+const user = () => nextUser++;
+
+const photosTo = (chatId: number) => api.delivered('sendPhoto', chatId);
+const messagesTo = (chatId: number) => api.delivered('sendMessage', chatId);
+const repliesTo = (chatId: number) => [...photosTo(chatId), ...messagesTo(chatId)];
+const waitReplies = (chatId: number, n = 1) => api.waitFor(() => repliesTo(chatId).length >= n);
+const uploads = (calls: ApiCall[]) => calls.filter((c) => Object.keys(c.files).length > 0);
+
+beforeAll(async () => {
+  api = await new FakeTelegramApi().start();
+  env = testServices({ renderDelayMs: 30, commands: [...BOT_COMMANDS, secretCommand] });
+  const runtime = new CommandRuntime(env.services);
+  bot = new TelegramBot({ token: api.token, apiRoot: api.url, runtime, log: env.services.log, maxRetryAfterSeconds: 5 });
+  await bot.startPolling();
+});
+
+afterAll(async () => {
+  await bot?.stop();
+  await api?.close();
+});
+
+describe('Telegram bot against the real grammY client', () => {
+  it('registers its commands at start', () => {
+    const set = api.callsOf('setMyCommands')[0];
+    expect((set?.params.commands as { command: string }[]).map((c) => c.command)).toEqual(['liqmap', 'heatmap', 'help', 'secret']);
+  });
+
+  it('/liqmap btc → "sending photo…", then a photo whose caption holds the ratio', async () => {
+    const u = user();
+    api.sendText('/liqmap btc', { userId: u });
+    await waitReplies(u);
+    const photo = photosTo(u)[0]!;
+    const map = await env.maps.map({ symbol: 'btc', window: '7d' });
+    expect(photo.params.parse_mode).toBe('HTML');
+    expect(String(photo.params.caption)).toContain(formatRatio(map));
+    expect(String(photo.params.caption)).toMatch(/^<b>BTC liquidation map · 7d<\/b>\nBTC /);
+    expect(String(photo.params.caption).length).toBeLessThanOrEqual(1024);
+    expect(uploads([photo])[0]!.files[String(photo.params.photo).slice(9)]!.bytes.subarray(1, 4).toString()).toBe('PNG');
+    const action = api.callsOf('sendChatAction').find((c) => Number(c.params.chat_id) === u);
+    expect(action?.params.action).toBe('upload_photo');
+    expect(api.calls.indexOf(action!)).toBeLessThan(api.calls.indexOf(photo));
+  });
+
+  it('/heatmap eth 7d → a photo', async () => {
+    const u = user();
+    api.sendText('/heatmap eth 7d', { userId: u });
+    await waitReplies(u);
+    const photo = photosTo(u)[0]!;
+    expect(String(photo.params.caption)).toContain('ETH liquidation heatmap · 7d');
+    expect(env.renderer.heatmaps).toBeGreaterThanOrEqual(1);
+  });
+
+  it('an unknown symbol → a helpful error, no picture', async () => {
+    const u = user();
+    api.sendText('/liqmap btx', { userId: u });
+    await waitReplies(u);
+    expect(photosTo(u)).toHaveLength(0);
+    expect(String(messagesTo(u)[0]!.params.text)).toMatch(/BTXUSDT[\s\S]*Did you mean BTCUSDT\?/);
+  });
+
+  it('a 429 then success → delivered exactly once, after retry_after', async () => {
+    const u = user();
+    api.failNext('sendPhoto', { code: 429, retryAfter: 1 });
+    api.sendText('/liqmap btc 1d', { userId: u });
+    await waitReplies(u);
+    // Give a duplicate the chance to show up.
+    await new Promise((r) => setTimeout(r, 300));
+    const attempts = api.callsOf('sendPhoto').filter((c) => Number(c.params.chat_id) === u);
+    expect(attempts.map((c) => c.failed ?? 'ok')).toEqual([429, 'ok']);
+    expect(photosTo(u)).toHaveLength(1);
+  });
+
+  it('20 users at once for the same map → one fetch, one model run, one render, one upload', async () => {
+    const group = -100777;
+    const before = { ...env.maps.stats };
+    const users = Array.from({ length: 20 }, () => user());
+    for (const u of users) api.sendText('/liqmap btc 3d', { chatId: group, userId: u, chatType: 'supergroup' });
+    await waitReplies(group, 20);
+    expect(env.maps.stats.renders - before.renders).toBe(1);
+    expect(env.maps.stats.modelRuns - before.modelRuns).toBe(1);
+    expect(env.maps.stats.fetches - before.fetches).toBe(1);
+    const photos = photosTo(group);
+    expect(photos).toHaveLength(20);
+    // One upload; the other 19 resend its file_id.
+    expect(uploads(photos)).toHaveLength(1);
+    expect(new Set(photos.map((p) => p.params.reply_parameters && (p.params.reply_parameters as { message_id: number }).message_id)).size).toBe(20);
+  });
+
+  it('a group command with the @BotName suffix is answered; one for another bot is not', async () => {
+    const group = -100888;
+    api.sendText('/liqmap@OtherBot btc', { chatId: group, userId: user(), chatType: 'group' });
+    api.sendText(`/liqmap@${BOT_USER.username} eth`, { chatId: group, userId: user(), chatType: 'group' });
+    await waitReplies(group);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(repliesTo(group)).toHaveLength(1);
+    expect(String(photosTo(group)[0]!.params.caption)).toContain('ETH liquidation map');
+  });
+
+  it('garbage arguments (very long text, emoji, HTML) → a clear escaped error; the bot keeps working', async () => {
+    const u = user();
+    const garbage = ['/liqmap <b>btc</b><script>x</script>', `/liqmap ${'a'.repeat(5000)}`, '/liqmap 🚀🚀🚀 🌙', '/liqmap btc 7d 7d 7d nonsense', '/heatmap & &amp; "'];
+    for (const [i, text] of garbage.entries()) {
+      api.sendText(text, { userId: u + i * 100_000 });
+    }
+    for (let i = 0; i < garbage.length; i++) await waitReplies(u + i * 100_000);
+    for (let i = 0; i < garbage.length; i++) {
+      const m = messagesTo(u + i * 100_000)[0]!;
+      const text = String(m.params.text);
+      expect(text.length).toBeLessThan(400);
+      // Only our own <b> tag may appear; the input's HTML arrives escaped.
+      expect(text.replace(/<\/?b>/g, '')).not.toMatch(/[<>]/);
+      expect(photosTo(u + i * 100_000)).toHaveLength(0);
+    }
+    expect(String(messagesTo(u)[0]!.params.text)).toContain('&lt;b&gt;');
+    const v = user();
+    api.sendText('/liqmap btc', { userId: v });
+    await waitReplies(v);
+    expect(photosTo(v)).toHaveLength(1);
+  });
+
+  it('a second /liqmap within the cooldown gets "slow down"; /help is free', async () => {
+    const u = user();
+    api.sendText('/liqmap btc', { userId: u });
+    await waitReplies(u);
+    api.sendText('/liqmap btc', { userId: u });
+    await waitReplies(u, 2);
+    expect(String(messagesTo(u)[0]!.params.text)).toMatch(/try again in \d+ s/);
+    api.sendText('/help', { userId: u });
+    await waitReplies(u, 3);
+    expect(String(messagesTo(u)[1]!.params.text)).toContain('/liqmap — ');
+  });
+
+  it('moderator-only commands ask getChatMember: members refused, administrators and anonymous admins allowed', async () => {
+    const group = -100999;
+    const member = user();
+    const admin = user();
+    api.memberStatus.set(`${group}:${admin}`, 'administrator');
+    api.sendText('/secret', { chatId: group, userId: member, chatType: 'supergroup' });
+    await waitReplies(group, 1);
+    api.sendText('/secret', { chatId: group, userId: admin, chatType: 'supergroup' });
+    await waitReplies(group, 2);
+    api.sendText('/secret', { chatId: group, userId: 1087968824, chatType: 'supergroup', senderChatId: group });
+    await waitReplies(group, 3);
+    const texts = messagesTo(group).map((m) => String(m.params.text));
+    expect(texts[0]).toContain('for moderators only');
+    expect(texts[1]).toBe('settings changed');
+    expect(texts[2]).toBe('settings changed');
+  });
+
+  it('sends to a destination: ok, then gone on 403', async () => {
+    const reply = { text: 'digest <test>' };
+    expect(await bot.send({ platform: 'telegram', chatId: '555' }, reply)).toBe('ok');
+    expect(String(messagesTo(555)[0]!.params.text)).toBe('digest &lt;test&gt;');
+    api.failNext('sendMessage', { code: 403, description: 'Forbidden: bot was kicked from the group chat' });
+    expect(await bot.send({ platform: 'telegram', chatId: '556' }, reply)).toEqual({ gone: 'Forbidden: bot was kicked from the group chat' });
+  });
+});
