@@ -103,7 +103,7 @@ export function naiveBaseline(bars: Bar[]): { long: Float64Array; short: Float64
 }
 
 /** One price grid wide enough for every liquidation price the venues' bars and seed can produce. */
-function gridFor(venues: { bars: Bar[]; spec: VenueSpec }[], params: ModelParams): PriceGrid {
+export function gridFor(venues: { bars: Bar[]; spec: VenueSpec }[], params: ModelParams): PriceGrid {
   let minPrice = Infinity;
   let maxPrice = -Infinity;
   let minLeverage = Infinity;

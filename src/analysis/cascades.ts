@@ -1,0 +1,192 @@
+// Cascade watch: when price crosses a predicted cluster, did liquidations beget more liquidations
+// ("activated") or did the market take the level and stall or turn ("absorbed")? Pure.
+import { gridFor } from './backtest.js';
+import { runLedger } from './ledger.js';
+import { defaultParams, validateParams } from './params.js';
+import type { Bar, ModelParams, Side, VenueSpec } from './types.js';
+
+export interface CascadeOptions {
+  /** A display bucket holding at least this much USD before the bar counts as a cluster. */
+  minClusterUsd: number;
+  /** Bars after the crossing that are judged, and bars before it that set the pace to beat. */
+  followBars: number;
+  /** Activated when the price runs on through the level at this multiple of its pace before, or faster. */
+  activationRatio: number;
+}
+
+export const DEFAULT_CASCADE_OPTIONS: CascadeOptions = { minClusterUsd: 100e6, followBars: 4, activationRatio: 1 };
+
+export type CascadeVerdict = 'activated' | 'absorbed' | 'pending';
+
+export interface Crossing {
+  /** Open of the bar that crossed the cluster, Unix ms. */
+  ts: number;
+  /** long: a long cluster below the price was crossed by a fall; short: a short cluster above, by a rise. */
+  side: Side;
+  /** Centre of the largest cluster bucket crossed. */
+  price: number;
+  clusterUsd: number;
+  /** Cluster buckets crossed, including later ones folded into this crossing while it was followed. */
+  clusters: number;
+  /** USD the model swept on this side from the crossing bar to the end of the follow window. */
+  sweptUsd: number;
+  /** Close of the crossing bar: the price the follow-through is measured from. */
+  closeAtCross: number;
+  /** Mean absolute close-to-close move per bar over the bars before, in % of price. */
+  paceBeforePct: number;
+  /** Move per bar in the crossing's direction over the bars after (negative = turned back), in %. */
+  paceAfterPct: number | null;
+  /** Realized liquidations of the crossed side over the bars before and after, when the input has them. */
+  realizedBeforeUsd: number | null;
+  realizedAfterUsd: number | null;
+  verdict: CascadeVerdict;
+}
+
+export interface CascadeInput {
+  bars: Bar[];
+  intervalMs: number;
+  spec: VenueSpec;
+  params?: Partial<ModelParams>;
+  /** Realized liquidations at any interval; without it, the bars' own realized columns are used. */
+  realized?: { intervalMs: number; bars: Bar[] };
+}
+
+/** Realized USD of one side summed over rows opening in [from, to); null when none of them is known. */
+function realizedBetween(rows: Bar[], side: Side, from: number, to: number): number | null {
+  let sum = 0;
+  let seen = false;
+  for (const r of rows) {
+    if (r.ts < from || r.ts >= to) continue;
+    const v = side === 'long' ? r.realizedLongUsd : r.realizedShortUsd;
+    if (v === undefined) continue;
+    sum += v;
+    seen = true;
+  }
+  return seen ? sum : null;
+}
+
+/** Every crossing of a cluster of at least `minClusterUsd` in the bars, oldest first, with its verdict. */
+export function findCrossings(input: CascadeInput, options: Partial<CascadeOptions> = {}): Crossing[] {
+  const opts: CascadeOptions = { ...DEFAULT_CASCADE_OPTIONS, ...options };
+  if (!(opts.minClusterUsd > 0)) throw new RangeError('cascades: the minimum cluster size must be above 0');
+  if (!Number.isInteger(opts.followBars) || opts.followBars < 1) throw new RangeError('cascades: the follow window must be a whole number of bars, at least 1');
+  if (!(opts.activationRatio > 0)) throw new RangeError('cascades: the activation ratio must be above 0');
+  const params: ModelParams = { ...defaultParams('7d'), ...input.params };
+  validateParams(params);
+  const { bars, intervalMs } = input;
+  if (bars.length === 0) return [];
+  if (!bars.some((b) => b.oi !== undefined || b.oiUsd !== undefined)) throw new RangeError('cascades: the bars carry no open interest');
+
+  const grid = gridFor([{ bars, spec: input.spec }], params);
+  const nBuckets = grid.cells / grid.cellsPerBucket;
+  const firstBucket = grid.firstCell / grid.cellsPerBucket;
+  let before = new Float64Array(nBuckets);
+  let after = new Float64Array(nBuckets);
+  const hits: { bar: number; side: Side; price: number; usd: number; clusters: number }[] = [];
+
+  const run = runLedger(bars, intervalMs, input.spec, params, grid, {
+    onSnapshot: (i, read) => {
+      // `before` is the book after bar i − 1. Its longs all lie below that bar's close and its shorts
+      // above (the sweep and the drop rule guarantee it); the bucket holding the close mixes both sides
+      // and is left out.
+      if (i > 0) {
+        const bar = bars[i]!;
+        const prevClose = bars[i - 1]!.close;
+        const closeBucket = Math.floor(prevClose / grid.bucketSize) - firstBucket;
+        let long = { price: 0, usd: 0, clusters: 0 };
+        for (let b = closeBucket - 1; b >= 0; b--) {
+          const centre = (firstBucket + b + 0.5) * grid.bucketSize;
+          if (centre < bar.low) break;
+          if (before[b]! >= opts.minClusterUsd) {
+            long.clusters++;
+            if (before[b]! > long.usd) long = { ...long, price: centre, usd: before[b]! };
+          }
+        }
+        if (long.clusters > 0) hits.push({ bar: i, side: 'long', ...long });
+        let short = { price: 0, usd: 0, clusters: 0 };
+        for (let b = closeBucket + 1; b < nBuckets; b++) {
+          const centre = (firstBucket + b + 0.5) * grid.bucketSize;
+          if (centre > bar.high) break;
+          if (before[b]! >= opts.minClusterUsd) {
+            short.clusters++;
+            if (before[b]! > short.usd) short = { ...short, price: centre, usd: before[b]! };
+          }
+        }
+        if (short.clusters > 0) hits.push({ bar: i, side: 'short', ...short });
+      }
+      after.fill(0);
+      read(after, firstBucket);
+      [before, after] = [after, before];
+    },
+  });
+
+  const realizedRows = input.realized?.bars ?? bars;
+  const crossings: Crossing[] = [];
+  const open: Partial<Record<Side, { crossing: Crossing; untilBar: number }>> = {};
+  for (const hit of hits) {
+    const current = open[hit.side];
+    // A level crossed while an earlier crossing on the same side is still followed is the same move.
+    if (current && hit.bar <= current.untilBar) {
+      current.crossing.clusters += hit.clusters;
+      if (hit.usd > current.crossing.clusterUsd) {
+        current.crossing.clusterUsd = hit.usd;
+        current.crossing.price = hit.price;
+      }
+      continue;
+    }
+    const i = hit.bar;
+    const bar = bars[i]!;
+    const n = opts.followBars;
+    const dir = hit.side === 'long' ? -1 : 1;
+    let pace = 0;
+    let paceBars = 0;
+    for (let j = Math.max(1, i - n); j < i; j++) {
+      pace += Math.abs(bars[j]!.close - bars[j - 1]!.close) / bars[j - 1]!.close;
+      paceBars++;
+    }
+    const paceBeforePct = paceBars > 0 ? (100 * pace) / paceBars : 0;
+    const complete = i + n < bars.length;
+    const paceAfterPct = complete ? (100 * dir * (bars[i + n]!.close - bar.close)) / bar.close / n : null;
+    const crossEnd = bar.ts + intervalMs;
+    const realizedBeforeUsd = realizedBetween(realizedRows, hit.side, bar.ts - n * intervalMs, bar.ts);
+    const realizedAfterUsd = complete ? realizedBetween(realizedRows, hit.side, crossEnd, crossEnd + n * intervalMs) : null;
+    let verdict: CascadeVerdict = 'pending';
+    if (paceAfterPct !== null) {
+      const ran = paceAfterPct > 0 && paceAfterPct >= opts.activationRatio * paceBeforePct;
+      const fed = realizedBeforeUsd === null || realizedAfterUsd === null || realizedAfterUsd >= realizedBeforeUsd;
+      verdict = ran && fed ? 'activated' : 'absorbed';
+    }
+    const crossing: Crossing = {
+      ts: bar.ts,
+      side: hit.side,
+      price: hit.price,
+      clusterUsd: hit.usd,
+      clusters: hit.clusters,
+      sweptUsd: 0,
+      closeAtCross: bar.close,
+      paceBeforePct,
+      paceAfterPct,
+      realizedBeforeUsd,
+      realizedAfterUsd,
+      verdict,
+    };
+    crossings.push(crossing);
+    open[hit.side] = { crossing, untilBar: i + n };
+  }
+  // Swept USD over each crossing's span, from the ledger's per-bar sweeps.
+  for (const c of crossings) {
+    const i = bars.findIndex((b) => b.ts === c.ts);
+    const swept = c.side === 'long' ? run.sweptLongUsd : run.sweptShortUsd;
+    for (let j = i; j <= Math.min(bars.length - 1, i + opts.followBars); j++) c.sweptUsd += swept[j]!;
+  }
+  return crossings;
+}
+
+/**
+ * The crossings of the day before `at` (Unix ms), from bars closed by then: what a digest mentions.
+ * The last crossings may still be `pending` (their follow window has not closed).
+ */
+export function crossingsOfLastDay(input: CascadeInput, at: number, options: Partial<CascadeOptions> = {}, dayMs = 86_400_000): Crossing[] {
+  const closed = input.bars.filter((b) => b.ts + input.intervalMs <= at);
+  return findCrossings({ ...input, bars: closed }, options).filter((c) => c.ts >= at - dayMs);
+}
