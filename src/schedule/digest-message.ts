@@ -1,0 +1,56 @@
+// The digest's text: per symbol the ratio and its change since this chat's previous digest, the USD on
+// each side, the densest cluster each side, and realized liquidations when the live stream runs.
+import { baseAsset, formatPct, formatPrice, formatRatio, formatUsd, priceDecimals, venueName } from '../analysis/format.js';
+import type { LiquidationMap } from '../analysis/types.js';
+import type { DigestSnapshot } from '../store/records.js';
+
+export interface RealizedSums {
+  longUsd: number;
+  shortUsd: number;
+}
+
+export interface DigestSection {
+  map: LiquidationMap;
+  /** This chat's figures from its previous digest, if any. */
+  previous?: Pick<DigestSnapshot, 'ratio' | 'ratioKind'>;
+  /** Realized liquidations over the last 24 h; absent when the live stream is off. */
+  realized24h?: RealizedSums;
+}
+
+/** "14:1", "1:3.2", "1:1", or the words for an empty side. */
+export function compactRatio(r: Pick<LiquidationMap, 'ratio' | 'ratioKind'>): string {
+  return formatRatio(r).replace(/ (short|long)-heavy$| balanced$/, '');
+}
+
+/** "14:1 short-heavy ↑ from 9:1": ↑ more short-heavy than last time, ↓ less, → the same as shown. */
+export function ratioWithChange(now: Pick<LiquidationMap, 'ratio' | 'ratioKind'>, previous?: Pick<DigestSnapshot, 'ratio' | 'ratioKind'>): string {
+  const text = formatRatio(now);
+  if (!previous) return text;
+  const before = compactRatio({ ratio: previous.ratio, ratioKind: previous.ratioKind as LiquidationMap['ratioKind'] });
+  if (before === compactRatio(now)) return `${text} → unchanged`;
+  if (now.ratio === null || previous.ratio === null) return `${text} (was ${before})`;
+  return `${text} ${now.ratio > previous.ratio ? '↑' : '↓'} from ${before}`;
+}
+
+export function digestSectionText(section: DigestSection): string {
+  const { map } = section;
+  const d = priceDecimals(map.price);
+  const lines = [`${baseAsset(map.meta.symbol)} ${formatPrice(map.price, d)} · ${ratioWithChange(map, section.previous)}`];
+  lines.push(`shorts ${formatUsd(map.shortAbove)} above · longs ${formatUsd(map.longBelow)} below (±${Math.round(map.meta.params.range * 100)}%)`);
+  const densest = [map.shortClusters[0], map.longClusters[0]]
+    .filter((c) => c !== undefined)
+    .map((c) => `densest ${c.side} cluster ${formatPrice(c.price, d)} (${formatPct(c.distancePct)}) ${formatUsd(c.usd)}`);
+  if (densest.length) lines.push(densest.join(' · '));
+  if (section.realized24h) {
+    lines.push(`realized liquidations 24h: longs ${formatUsd(section.realized24h.longUsd)} · shorts ${formatUsd(section.realized24h.shortUsd)}`);
+  }
+  return lines.join('\n');
+}
+
+export function digestText(sections: DigestSection[]): { title: string; text: string } {
+  const first = sections[0]?.map;
+  const venues = first ? first.meta.venues.map((v) => venueName(v.venue)).join('+') : '';
+  const body = sections.map(digestSectionText).join('\n\n');
+  const footer = `Estimated from ${venues}, ${first?.meta.window ?? ''} window — not financial advice.`;
+  return { title: 'Liquidation map digest', text: `${body}\n\n${footer}` };
+}
