@@ -67,7 +67,8 @@ export function formatReport(symbol: string, venues: string[], result: BacktestR
   lines.push(`realized: longs ${formatUsd(scores.realizedLongUsd)}, shorts ${formatUsd(scores.realizedShortUsd)} · predicted by the model: longs ${formatUsd(scores.predLongUsd)}, shorts ${formatUsd(scores.predShortUsd)}`);
   lines.push('');
   const top = `top-${+(scores.topFraction * 100).toFixed(1)}% share`;
-  lines.push(`${''.padEnd(16)}${'Spearman'.padStart(12)}${''.padStart(4)}${top.padStart(17)}`);
+  const centre = (text: string, width: number) => text.padStart(Math.floor((width + text.length) / 2)).padEnd(width);
+  lines.push(`${''.padEnd(16)}${centre('Spearman', 17)}${centre(top, 19)}`.trimEnd());
   lines.push(`${''.padEnd(16)}${'long'.padStart(8)}${'short'.padStart(8)}${'long'.padStart(10)}${'short'.padStart(9)}`);
   lines.push(scoreLine('model', scores.model));
   lines.push(scoreLine('naive baseline', scores.naive));
