@@ -1,0 +1,132 @@
+// Places labels above bars without overlapping the bars, each other or reserved boxes (legend, price
+// tag). Pure geometry in pixels, so crowded cases are testable without drawing.
+
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** A bar as drawn: horizontal span and its top edge (pixel y grows downwards). */
+export interface BarSpan {
+  x0: number;
+  x1: number;
+  top: number;
+}
+
+export interface LabelRequest {
+  /** The point the label belongs to (top of its bar). */
+  anchorX: number;
+  anchorY: number;
+  w: number;
+  h: number;
+}
+
+export interface PlacedLabel extends Box {
+  anchorX: number;
+  anchorY: number;
+}
+
+export interface LabelArea {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+const GAP = 6;
+const PAD = 3;
+
+export function overlaps(a: Box, b: Box, pad = 0): boolean {
+  return a.x < b.x + b.w + pad && b.x < a.x + a.w + pad && a.y < b.y + b.h + pad && b.y < a.y + a.h + pad;
+}
+
+interface Segment {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** Whether a segment crosses a box (sampled: leaders are short and boxes are tens of pixels). */
+export function segmentHitsBox(s: Segment, b: Box, pad = 0): boolean {
+  const steps = Math.max(2, Math.ceil(Math.hypot(s.x1 - s.x0, s.y1 - s.y0) / 3));
+  for (let i = 0; i <= steps; i++) {
+    const x = s.x0 + ((s.x1 - s.x0) * i) / steps;
+    const y = s.y0 + ((s.y1 - s.y0) * i) / steps;
+    if (x > b.x - pad && x < b.x + b.w + pad && y > b.y - pad && y < b.y + b.h + pad) return true;
+  }
+  return false;
+}
+
+/** Where a label's leader line meets it: under the anchor when it can, else the nearest bottom corner. */
+export function leaderOf(p: PlacedLabel): Segment {
+  const x = Math.min(Math.max(p.anchorX, p.x + 6), p.x + p.w - 6);
+  return { x0: p.anchorX, y0: p.anchorY - 2, x1: x, y1: p.y + p.h };
+}
+
+function barsTop(bars: BarSpan[], x0: number, x1: number, floor: number): number {
+  let top = floor;
+  for (const b of bars) if (b.x1 > x0 && b.x0 < x1 && b.top < top) top = b.top;
+  return top;
+}
+
+/**
+ * Places labels in the order given (most important first). A label that fits nowhere is left out
+ * (null) rather than drawn over something.
+ */
+export function placeLabels(requests: LabelRequest[], bars: BarSpan[], reserved: Box[], area: LabelArea): (PlacedLabel | null)[] {
+  const taken: Box[] = [...reserved];
+  const leaders: Segment[] = [];
+  return requests.map((req) => {
+    // First try with clean leaders (crossing no label and no other bar); if nothing fits, accept a
+    // leader over bars rather than drop the label.
+    const best = bestSpot(req, bars, taken, leaders, area, true) ?? bestSpot(req, bars, taken, leaders, area, false);
+    if (best) {
+      taken.push(best);
+      leaders.push(leaderOf(best));
+    }
+    return best;
+  });
+}
+
+function bestSpot(req: LabelRequest, bars: BarSpan[], taken: Box[], leaders: Segment[], area: LabelArea, strict: boolean): PlacedLabel | null {
+  let best: PlacedLabel | null = null;
+  let bestScore = Infinity;
+  const step = Math.max(8, req.w / 4);
+  const otherBars: Box[] = strict
+    ? bars.filter((b) => !(b.x0 <= req.anchorX && b.x1 >= req.anchorX)).map((b) => ({ x: b.x0, y: b.top, w: b.x1 - b.x0, h: area.bottom - b.top }))
+    : [];
+  for (let k = 0; k <= 40; k++) {
+    // Candidates alternate right and left of the anchor, moving outwards.
+    const offset = k === 0 ? 0 : Math.ceil(k / 2) * step * (k % 2 === 1 ? 1 : -1);
+    let x = req.anchorX + offset - req.w / 2;
+    x = Math.min(Math.max(x, area.left + PAD), area.right - PAD - req.w);
+    const floor = Math.min(req.anchorY, barsTop(bars, x - PAD, x + req.w + PAD, area.bottom)) - GAP;
+    let y = floor - req.h;
+    for (let moved = true; moved && y >= area.top; ) {
+      moved = false;
+      for (const t of taken) {
+        if (overlaps({ x, y, w: req.w, h: req.h }, t, PAD)) {
+          y = t.y - PAD - req.h - 1;
+          moved = true;
+        }
+      }
+    }
+    if (y < area.top) continue;
+    const candidate: PlacedLabel = { x, y, w: req.w, h: req.h, anchorX: req.anchorX, anchorY: req.anchorY };
+    // Leaders must not cross labels, and labels must not hide leaders.
+    const leader = leaderOf(candidate);
+    if (taken.some((t) => segmentHitsBox(leader, t, 1))) continue;
+    if (leaders.some((l) => segmentHitsBox(l, candidate, 2))) continue;
+    if (strict && otherBars.some((b) => segmentHitsBox(leader, b))) continue;
+    // A vertical leader reads better than a sideways one: moving sideways costs more than rising.
+    const score = 1.5 * Math.abs(x + req.w / 2 - req.anchorX) + 0.5 * (req.anchorY - (y + req.h));
+    if (score < bestScore) {
+      bestScore = score;
+      best = candidate;
+    }
+  }
+  return best;
+}

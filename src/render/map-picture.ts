@@ -1,0 +1,367 @@
+// The liquidation map as a picture: bars per price bucket stacked by leverage tier (longs left of the
+// price, shorts right), cumulative curves on a second axis, the price line, labelled clusters, a headline
+// with the ratio and a footer with the facts behind it.
+import { createCanvas, type Canvas, type CanvasRenderingContext2D } from 'canvas';
+import type { Chart as ChartType, ChartConfiguration, Plugin, Scale } from 'chart.js';
+import { baseAsset, formatPct, formatPrice, formatRatio, formatUsd, priceDecimals, venueName } from '../analysis/format.js';
+import type { Cluster, LiquidationMap, MapBucket } from '../analysis/types.js';
+import { setupChartJs } from './chartjs.js';
+import { drawFooter, drawLegend, drawRuns, drawText, fillBackground, MARGIN_X, roundRect, type LegendItem, type TextRun } from './frame.js';
+import { leaderOf, placeLabels, type BarSpan, type Box, type LabelRequest } from './label-layout.js';
+import { encodePng } from './png.js';
+import { formatPriceTick } from './price-ticks.js';
+import { DEFAULT_HEIGHT, DEFAULT_WIDTH, font, fontSize, theme, tierColour } from './theme.js';
+import { formatInterval, formatUtc } from './time-labels.js';
+
+export interface PictureOptions {
+  /** Pixels; default 1200×675 (16:9, what Discord and Telegram preview without cropping). */
+  width?: number;
+  height?: number;
+}
+
+const HEADER_HEIGHT = 112;
+const FOOTER_HEIGHT = 44;
+
+const centre = (b: MapBucket) => (b.priceLow + b.priceHigh) / 2;
+
+/** Facts line shared by both pictures: venues, window, bar interval, data time. */
+export function factsLine(meta: LiquidationMap['meta']): string {
+  const parts = [
+    meta.venues.map((v) => venueName(v.venue)).join(' + ') || 'no venue',
+    `${meta.window} window`,
+    `${formatInterval(meta.intervalMs)} bars`,
+    `data to ${formatUtc(meta.dataTime)}`,
+  ];
+  if (meta.venuesFailed.length > 0) parts.push(`no data from ${meta.venuesFailed.map((f) => venueName(f.venue)).join(', ')}`);
+  return parts.join(' · ');
+}
+
+function headline(map: LiquidationMap): TextRun[] {
+  return [
+    { text: `${baseAsset(map.meta.symbol)}  `, colour: theme.text, weight: 700 },
+    { text: `Shorts ${formatUsd(map.shortAbove)} above`, colour: theme.short, weight: 700 },
+    { text: ' vs ', colour: theme.muted, weight: 600 },
+    { text: `longs ${formatUsd(map.longBelow)} below`, colour: theme.long, weight: 700 },
+    { text: '  ·  ', colour: theme.muted, weight: 600 },
+    { text: formatRatio(map), colour: theme.accent, weight: 700 },
+  ];
+}
+
+interface CurvePoint {
+  x: number;
+  y: number;
+}
+
+/** Cumulative USD outward from the price, flat across empty buckets, rising across each full one. */
+function cumulativeCurve(buckets: MapBucket[], price: number, side: 'long' | 'short'): CurvePoint[] {
+  const points: CurvePoint[] = [{ x: price, y: 0 }];
+  let acc = 0;
+  const ordered = side === 'long' ? [...buckets].reverse() : buckets;
+  for (const b of ordered) {
+    const usd = side === 'long' ? b.longUsd : b.shortUsd;
+    if (usd <= 0) continue;
+    if (side === 'long' ? b.priceLow > price : b.priceHigh < price) continue;
+    const inner = side === 'long' ? Math.min(b.priceHigh, price) : Math.max(b.priceLow, price);
+    const outer = side === 'long' ? b.priceLow : b.priceHigh;
+    points.push({ x: inner, y: acc });
+    acc += usd;
+    points.push({ x: outer, y: acc });
+  }
+  return side === 'long' ? points.reverse() : points;
+}
+
+interface MapLayout {
+  map: LiquidationMap;
+  inRange: MapBucket[];
+  totals: number[];
+  rangePct: number;
+}
+
+function drawClusterLabels(ctx: CanvasRenderingContext2D, chart: ChartType, layout: MapLayout, reserved: Box[]): void {
+  const { map, inRange, totals } = layout;
+  const x = chart.scales.x as Scale;
+  const y = chart.scales.y as Scale;
+  const area = chart.chartArea;
+  const bars: BarSpan[] = inRange.map((b, i) => ({
+    x0: x.getPixelForValue(b.priceLow),
+    x1: x.getPixelForValue(b.priceHigh),
+    top: y.getPixelForValue(totals[i]!),
+  }));
+  const decimals = priceDecimals(map.price);
+  const clusters: Cluster[] = [...map.shortClusters, ...map.longClusters].sort((a, b) => b.usd - a.usd);
+  const lines = clusters.map((c) => ({ money: formatUsd(c.usd), where: `${formatPrice(c.price, decimals)} · ${formatPct(c.distancePct)}` }));
+  const requests: LabelRequest[] = clusters.map((c, i) => {
+    ctx.font = font(fontSize.label + 1, 700);
+    const w1 = ctx.measureText(lines[i]!.money).width;
+    ctx.font = font(fontSize.label - 1, 400);
+    const w2 = ctx.measureText(lines[i]!.where).width;
+    const bucket = inRange.findIndex((b) => c.price >= b.priceLow && c.price <= b.priceHigh);
+    const top = bucket >= 0 ? bars[bucket]!.top : y.getPixelForValue(c.usd);
+    return { anchorX: x.getPixelForValue(c.price), anchorY: top, w: Math.ceil(Math.max(w1, w2)) + 16, h: 40 };
+  });
+  const placed = placeLabels(requests, bars, reserved, { left: area.left, right: area.right, top: area.top, bottom: area.bottom });
+  placed.forEach((p, i) => {
+    if (!p) return;
+    const c = clusters[i]!;
+    const colour = c.side === 'long' ? theme.long : theme.short;
+    const leader = leaderOf(p);
+    ctx.save();
+    if (leader.y0 - leader.y1 > 8 || Math.abs(leader.x1 - leader.x0) > 2) {
+      ctx.strokeStyle = colour;
+      ctx.globalAlpha = 0.7;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(leader.x0, leader.y0);
+      ctx.lineTo(leader.x1, leader.y1);
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    }
+    roundRect(ctx, p.x, p.y, p.w, p.h, 6);
+    ctx.fillStyle = theme.labelBackground;
+    ctx.fill();
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 1.2;
+    ctx.stroke();
+    ctx.restore();
+    drawText(ctx, lines[i]!.money, p.x + 8, p.y + 18, { size: fontSize.label + 1, colour, weight: 700 });
+    drawText(ctx, lines[i]!.where, p.x + 8, p.y + 34, { size: fontSize.label - 1, colour: theme.text });
+  });
+}
+
+/** The price line with its tag and the side hints beside it; returns the boxes labels must avoid. */
+function drawPriceMarker(ctx: CanvasRenderingContext2D, chart: ChartType, map: LiquidationMap): Box[] {
+  const area = chart.chartArea;
+  const px = Math.round((chart.scales.x as Scale).getPixelForValue(map.price)) + 0.5;
+  ctx.save();
+  ctx.strokeStyle = theme.price;
+  ctx.globalAlpha = 0.85;
+  ctx.setLineDash([5, 4]);
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(px, area.top + 26);
+  ctx.lineTo(px, area.bottom);
+  ctx.stroke();
+  ctx.restore();
+
+  const text = formatPrice(map.price);
+  ctx.font = font(fontSize.label + 1, 700);
+  const w = ctx.measureText(text).width + 18;
+  const tag: Box = { x: Math.min(Math.max(px - w / 2, area.left), area.right - w), y: area.top + 2, w, h: 24 };
+  ctx.save();
+  roundRect(ctx, tag.x, tag.y, tag.w, tag.h, 5);
+  ctx.fillStyle = theme.price;
+  ctx.fill();
+  ctx.restore();
+  drawText(ctx, text, tag.x + tag.w / 2, tag.y + 17, { size: fontSize.label + 1, colour: theme.background, weight: 700, align: 'center' });
+
+  const boxes: Box[] = [tag];
+  ctx.font = font(fontSize.label - 1, 600);
+  const left = '◀ longs liquidated below';
+  const right = 'shorts liquidated above ▶';
+  const lw = ctx.measureText(left).width;
+  const rw = ctx.measureText(right).width;
+  if (tag.x - 10 - lw >= area.left) {
+    drawText(ctx, left, tag.x - 10, tag.y + 17, { size: fontSize.label - 1, colour: theme.long, weight: 600, align: 'right' });
+    boxes.push({ x: tag.x - 10 - lw, y: tag.y, w: lw, h: tag.h });
+  }
+  if (tag.x + tag.w + 10 + rw <= area.right) {
+    drawText(ctx, right, tag.x + tag.w + 10, tag.y + 17, { size: fontSize.label - 1, colour: theme.short, weight: 600 });
+    boxes.push({ x: tag.x + tag.w + 10, y: tag.y, w: rw, h: tag.h });
+  }
+  return boxes;
+}
+
+function drawHeader(ctx: CanvasRenderingContext2D, chart: ChartType, map: LiquidationMap, rangePct: number): void {
+  const width = chart.width;
+  drawRuns(ctx, headline(map), MARGIN_X, 42, fontSize.headline + 2, width - 2 * MARGIN_X);
+  const d = priceDecimals(map.price);
+  const subtitle = [
+    `Estimated liquidation map · ${map.meta.symbol} perpetual`,
+    `price ${formatPrice(map.price, d)}`,
+    `range ±${rangePct}% (${formatPrice(map.rangeLow, d)} – ${formatPrice(map.rangeHigh, d)})`,
+    `bucket ${formatPriceTick(map.bucketSize, map.bucketSize)}`,
+  ].join(' · ');
+  drawText(ctx, subtitle, MARGIN_X, 70, { size: fontSize.subtitle, colour: theme.muted, maxWidth: width - 2 * MARGIN_X });
+  const tiers = map.meta.params.leverageTiers;
+  const items: LegendItem[] = tiers.map((t, i) => ({ label: `${t.leverage}x`, colour: tierColour(i, tiers.length), kind: 'swatch' }));
+  const used = drawLegend(ctx, 'Leverage', items, MARGIN_X, 96);
+  drawLegend(
+    ctx,
+    null,
+    [
+      { label: 'cumulative longs', colour: theme.long, kind: 'line' },
+      { label: 'cumulative shorts (right axis)', colour: theme.short, kind: 'line' },
+    ],
+    MARGIN_X + used + 18,
+    96,
+  );
+}
+
+function drawEmpty(ctx: CanvasRenderingContext2D, chart: ChartType, map: LiquidationMap, rangePct: number): void {
+  const area = chart.chartArea;
+  const cx = (area.left + area.right) / 2;
+  const cy = (area.top + area.bottom) / 2;
+  drawText(ctx, 'No estimated liquidations in range', cx, cy - 6, { size: 26, colour: theme.text, weight: 600, align: 'center' });
+  drawText(ctx, `nothing within ±${rangePct}% of ${formatPrice(map.price)} in the ${map.meta.window} window`, cx, cy + 24, {
+    size: fontSize.subtitle + 1,
+    colour: theme.muted,
+    align: 'center',
+  });
+}
+
+function picturePlugin(layout: MapLayout): Plugin {
+  return {
+    id: 'liqmapMapPicture',
+    beforeDraw(chart) {
+      const ctx = chart.ctx as unknown as CanvasRenderingContext2D;
+      fillBackground(ctx, chart.width, chart.height);
+      const area = chart.chartArea;
+      const px = (chart.scales.x as Scale).getPixelForValue(layout.map.price);
+      // A faint tint behind each side says which is which before any label is read.
+      ctx.save();
+      ctx.fillStyle = theme.longFill;
+      ctx.globalAlpha = 0.35;
+      ctx.fillRect(area.left, area.top, px - area.left, area.bottom - area.top);
+      ctx.fillStyle = theme.shortFill;
+      ctx.fillRect(px, area.top, area.right - px, area.bottom - area.top);
+      ctx.restore();
+    },
+    afterDatasetsDraw(chart) {
+      const ctx = chart.ctx as unknown as CanvasRenderingContext2D;
+      const reserved = drawPriceMarker(ctx, chart, layout.map);
+      if (layout.inRange.length === 0) drawEmpty(ctx, chart, layout.map, layout.rangePct);
+      else drawClusterLabels(ctx, chart, layout, reserved);
+    },
+    afterDraw(chart) {
+      const ctx = chart.ctx as unknown as CanvasRenderingContext2D;
+      drawHeader(ctx, chart, layout.map, layout.rangePct);
+      drawFooter(ctx, factsLine(layout.map.meta), chart.width, chart.height);
+    },
+  };
+}
+
+function niceRangePct(map: LiquidationMap): number {
+  const pct = ((map.rangeHigh - map.price) / map.price) * 100;
+  return Number(pct.toFixed(pct < 1 ? 2 : 1));
+}
+
+/** Draws the map on a new canvas, hands it to `use` (encode it there), then destroys the chart. */
+export function withMapPicture<T>(map: LiquidationMap, opts: PictureOptions, use: (canvas: Canvas) => T): T {
+  const Chart = setupChartJs();
+  const width = opts.width ?? DEFAULT_WIDTH;
+  const height = opts.height ?? DEFAULT_HEIGHT;
+  const inRange = map.buckets.filter((b) => centre(b) >= map.rangeLow && centre(b) <= map.rangeHigh);
+  const totals = inRange.map((b) => b.longUsd + b.shortUsd);
+  const maxBar = totals.reduce((m, v) => Math.max(m, v), 0);
+  const layout: MapLayout = { map, inRange, totals, rangePct: niceRangePct(map) };
+  const tiers = map.meta.params.leverageTiers;
+  const empty = inRange.length === 0;
+  const longCurve = cumulativeCurve(inRange, map.price, 'long');
+  const shortCurve = cumulativeCurve(inRange, map.price, 'short');
+  const maxCum = Math.max(map.longBelow, map.shortAbove, ...longCurve.map((p) => p.y), ...shortCurve.map((p) => p.y));
+
+  const canvas = createCanvas(width, height);
+  const config: ChartConfiguration = {
+    type: 'bar',
+    data: {
+      datasets: [
+        ...tiers.map((t, i) => ({
+          type: 'bar' as const,
+          label: `${t.leverage}x`,
+          data: inRange.map((b) => ({ x: centre(b), y: (b.longByTier[i] ?? 0) + (b.shortByTier[i] ?? 0) })),
+          backgroundColor: tierColour(i, tiers.length),
+          borderWidth: 0,
+          barPercentage: 1,
+          categoryPercentage: 0.82,
+          yAxisID: 'y',
+          stack: 'tiers',
+          order: 2,
+        })),
+        {
+          type: 'line' as const,
+          label: 'cumulative longs',
+          data: longCurve,
+          borderColor: theme.long,
+          backgroundColor: theme.longCurveFill,
+          fill: 'origin',
+          borderWidth: 2.5,
+          pointRadius: 0,
+          tension: 0,
+          yAxisID: 'cumulative',
+          order: 1,
+        },
+        {
+          type: 'line' as const,
+          label: 'cumulative shorts',
+          data: shortCurve,
+          borderColor: theme.short,
+          backgroundColor: theme.shortCurveFill,
+          fill: 'origin',
+          borderWidth: 2.5,
+          pointRadius: 0,
+          tension: 0,
+          yAxisID: 'cumulative',
+          order: 1,
+        },
+      ] as ChartConfiguration['data']['datasets'],
+    },
+    options: {
+      layout: { padding: { top: HEADER_HEIGHT, bottom: FOOTER_HEIGHT + 4, left: MARGIN_X - 8, right: MARGIN_X - 8 } },
+      scales: {
+        x: {
+          type: 'linear',
+          min: map.rangeLow,
+          max: map.rangeHigh,
+          stacked: true,
+          grid: { color: theme.grid, drawTicks: false },
+          border: { color: theme.axis },
+          ticks: {
+            color: theme.muted,
+            font: { size: fontSize.tick + 1 },
+            padding: 8,
+            maxTicksLimit: 10,
+            maxRotation: 0,
+            includeBounds: false,
+            callback: (value, index, ticks) => {
+              const step = ticks.length > 1 ? Math.abs(ticks[1]!.value - ticks[0]!.value) : map.bucketSize;
+              return formatPriceTick(Number(value), step);
+            },
+          },
+        },
+        y: {
+          type: 'linear',
+          stacked: true,
+          beginAtZero: true,
+          suggestedMax: empty ? 1 : maxBar * 1.3,
+          position: 'left',
+          grid: { color: theme.grid, drawTicks: false },
+          border: { display: false },
+          ticks: { display: !empty, color: theme.muted, font: { size: fontSize.tick }, padding: 8, maxTicksLimit: 6, callback: (v) => formatUsd(Number(v)) },
+        },
+        cumulative: {
+          type: 'linear',
+          beginAtZero: true,
+          suggestedMax: empty ? 1 : maxCum * 1.05,
+          position: 'right',
+          grid: { display: false },
+          border: { display: false },
+          ticks: { display: !empty, color: theme.muted, font: { size: fontSize.tick }, padding: 8, maxTicksLimit: 6, callback: (v) => formatUsd(Number(v)) },
+        },
+      },
+    },
+    plugins: [picturePlugin(layout)],
+  };
+  // node-canvas stands in for an HTML canvas; chart.js only needs getContext('2d') and width/height.
+  const chart = new Chart(canvas as unknown as ConstructorParameters<typeof Chart>[0], config);
+  try {
+    return use(canvas);
+  } finally {
+    // destroy() clears the canvas and frees chart.js's references: always, and only after encoding.
+    chart.destroy();
+  }
+}
+
+/** The map as PNG bytes, drawn in the calling thread (the pool's workers call this). */
+export function renderMapPng(map: LiquidationMap, opts: PictureOptions = {}): Buffer {
+  return withMapPicture(map, opts, encodePng);
+}

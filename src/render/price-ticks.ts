@@ -1,0 +1,16 @@
+import { formatPrice } from '../analysis/format.js';
+
+/** Decimals that show a tick step exactly: 5,000 → 0; 2.5 → 1; 0.0005 → 4. */
+export function stepDecimals(step: number): number {
+  if (!(step > 0) || !Number.isFinite(step)) return 2;
+  for (let d = 0; d <= 10; d++) {
+    const scaled = step * 10 ** d;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-6 * Math.max(1, scaled)) return d;
+  }
+  return 10;
+}
+
+/** Axis label for a price tick, with as many decimals as the step between ticks needs. */
+export function formatPriceTick(value: number, step: number): string {
+  return formatPrice(value, stepDecimals(step));
+}
