@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { crossingsOfLastDay, findCrossings, type CascadeInput } from '../src/analysis/cascades.js';
+import { DEFAULT_VENUE_SPEC } from '../src/analysis/params.js';
+import { resample } from '../src/analysis/resample.js';
+import type { Bar, ModelParams } from '../src/analysis/types.js';
+import { runCli } from '../src/cli.js';
+import { sampleSeries } from './helpers/sample.js';
+
+const FIVE_MIN = 300_000;
+const T0 = 1_780_000_200_000;
+
+/** One tier, one entry price, no churn, no seed, even sides: the book is known by hand. */
+const HAND: Partial<ModelParams> = {
+  leverageTiers: [{ leverage: 10, weight: 1 }],
+  entryPoints: 1,
+  churnPerHour: 0,
+  seed: 'empty',
+  sideAttribution: 'neutral',
+};
+
+const bar = (i: number, open: number, high: number, low: number, close: number, extra: Partial<Bar> = {}): Bar => ({
+  ts: T0 + i * FIVE_MIN,
+  open,
+  high,
+  low,
+  close,
+  oi: i === 0 ? 1000 : 1100,
+  ...extra,
+});
+
+/**
+ * Bar 1 opens $5,000 of longs liquidated at 90.36 and $5,000 of shorts at 109.56; bar 3 falls through
+ * the long cluster to 90 and closes at 91; `after` gives the closes of the two bars that follow.
+ */
+function scenario(after: number[], extra: (i: number) => Partial<Bar> = () => ({})): CascadeInput {
+  const bars = [bar(0, 100, 100, 100, 100, extra(0)), bar(1, 100, 100, 100, 100, extra(1)), bar(2, 100, 100, 100, 100, extra(2)), bar(3, 100, 100, 90, 91, extra(3))];
+  let prev = 91;
+  after.forEach((close, k) => {
+    const i = 4 + k;
+    bars.push(bar(i, prev, Math.max(prev, close), Math.min(prev, close), close, extra(i)));
+    prev = close;
+  });
+  return { bars, intervalMs: FIVE_MIN, spec: DEFAULT_VENUE_SPEC, params: HAND };
+}
+
+const OPTS = { minClusterUsd: 1000, followBars: 2, activationRatio: 1 };
+
+describe('cascade watch on hand-made bars', () => {
+  it('a fall that runs on through the long cluster is activated', () => {
+    const crossings = findCrossings(scenario([88, 85]), OPTS);
+    expect(crossings).toHaveLength(1);
+    const c = crossings[0]!;
+    expect(c.side).toBe('long');
+    expect(c.ts).toBe(T0 + 3 * FIVE_MIN);
+    expect(c.price).toBeGreaterThan(90);
+    expect(c.price).toBeLessThan(90.7);
+    expect(c.clusterUsd).toBeCloseTo(5000, 6);
+    expect(c.sweptUsd).toBeCloseTo(5000, 6);
+    expect(c.paceAfterPct).toBeCloseTo((100 * (91 - 85)) / 91 / 2, 9);
+    expect(c.verdict).toBe('activated');
+  });
+
+  it('a fall that turns back is absorbed', () => {
+    const [c] = findCrossings(scenario([93, 95]), OPTS);
+    expect(c!.paceAfterPct!).toBeLessThan(0);
+    expect(c!.verdict).toBe('absorbed');
+  });
+
+  it('a crossing whose follow window has not closed is pending', () => {
+    const [c] = findCrossings(scenario([88]), OPTS);
+    expect(c!.verdict).toBe('pending');
+    expect(c!.paceAfterPct).toBeNull();
+  });
+
+  it('realized liquidations that dry up after the crossing mean absorbed, even when price runs on', () => {
+    const realized = (i: number): Partial<Bar> => ({ realizedLongUsd: i === 1 || i === 2 ? 100 : 10, realizedShortUsd: 0 });
+    const [c] = findCrossings(scenario([88, 85], realized), OPTS);
+    expect(c!.realizedBeforeUsd).toBe(200);
+    expect(c!.realizedAfterUsd).toBe(20);
+    expect(c!.verdict).toBe('absorbed');
+    const rising = (i: number): Partial<Bar> => ({ realizedLongUsd: i >= 4 ? 500 : 10, realizedShortUsd: 0 });
+    expect(findCrossings(scenario([88, 85], rising), OPTS)[0]!.verdict).toBe('activated');
+  });
+
+  it('clusters below the minimum size are not watched', () => {
+    expect(findCrossings(scenario([88, 85]), { ...OPTS, minClusterUsd: 6000 })).toEqual([]);
+  });
+
+  it('refuses bad options', () => {
+    expect(() => findCrossings(scenario([88]), { ...OPTS, followBars: 0 })).toThrow(/follow window/);
+    expect(() => findCrossings(scenario([88]), { ...OPTS, minClusterUsd: -1 })).toThrow(/minimum cluster size/);
+  });
+});
+
+describe('cascade watch on the bundled sample', () => {
+  const series = resample(sampleSeries(), 900_000);
+  const input: CascadeInput = { bars: series.bars, intervalMs: series.intervalMs, spec: DEFAULT_VENUE_SPEC };
+
+  it('finds crossings in time order, each of a cluster at least the minimum, each with a verdict', () => {
+    const crossings = findCrossings(input, { minClusterUsd: 100e6 });
+    expect(crossings.length).toBeGreaterThan(5);
+    expect(crossings.every((c, i) => i === 0 || c.ts >= crossings[i - 1]!.ts)).toBe(true);
+    expect(crossings.every((c) => c.clusterUsd >= 100e6)).toBe(true);
+    expect(new Set(crossings.map((c) => c.verdict)).size).toBeGreaterThan(1);
+    expect(crossings.every((c) => ['activated', 'absorbed', 'pending'].includes(c.verdict))).toBe(true);
+    // Deterministic.
+    expect(findCrossings(input, { minClusterUsd: 100e6 })).toEqual(crossings);
+  });
+
+  it('gives a digest the last day’s crossings from bars closed by then', () => {
+    const at = Date.parse('2026-06-02T20:00:00Z');
+    const lastDay = crossingsOfLastDay(input, at, { minClusterUsd: 100e6 });
+    expect(lastDay.length).toBeGreaterThan(0);
+    expect(lastDay.every((c) => c.ts >= at - 86_400_000 && c.ts < at)).toBe(true);
+    const closed = { ...input, bars: input.bars.filter((b) => b.ts + input.intervalMs <= at) };
+    expect(lastDay).toEqual(findCrossings(closed, { minClusterUsd: 100e6 }).filter((c) => c.ts >= at - 86_400_000));
+  });
+
+  it('liqmap cascades lists the crossings with verdicts', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(['cascades', '--source', 'sample'], { out: (t) => out.push(t), err: (t) => err.push(t) });
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^liqmap cascades · BTCUSDT · binance 15m bars .* clusters ≥ \$100M per bucket · judged over 4 bars \(1h\)$/);
+    expect(out.slice(1, -1).every((l) => / → (activated|absorbed|pending)$/.test(l))).toBe(true);
+    expect(out[out.length - 1]).toMatch(/^\d+ crossings: \d+ activated, \d+ absorbed/);
+    const bad = await runCli(['cascades', '--min', 'lots'], { out: () => {}, err: (t) => err.push(t) });
+    expect(bad).toBe(2);
+    expect(err.join('\n')).toMatch(/"lots" is not an amount/);
+  });
+});
