@@ -1,0 +1,48 @@
+// Backtest and cascade-watch cost on the development set: the bundled sample's 8,015 5-minute bars
+// scored against 30-minute realized liquidations (test/fixtures/dev), and the cascade watch over the
+// same bars at 15 minutes, as `liqmap backtest` and `liqmap cascades` run them.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runBacktest } from '../src/analysis/backtest.js';
+import { findCrossings } from '../src/analysis/cascades.js';
+import { DEFAULT_VENUE_SPEC } from '../src/analysis/params.js';
+import { resample } from '../src/analysis/resample.js';
+import type { BarSeries } from '../src/analysis/types.js';
+import { parseBarsCsv } from '../src/market/bars-csv.js';
+import { PROJECT_ROOT, SAMPLE_DIR } from '../src/paths.js';
+
+const sample: BarSeries = {
+  venue: 'binance',
+  symbol: 'BTCUSDT',
+  intervalMs: 300_000,
+  bars: parseBarsCsv(readFileSync(join(SAMPLE_DIR, 'binance-BTCUSDT-5m.csv'), 'utf8')).bars,
+};
+const realizedPath = join(PROJECT_ROOT, 'test', 'fixtures', 'dev', 'realized-BTCUSDT-30m.csv');
+const realized = { intervalMs: 1_800_000, bars: parseBarsCsv(readFileSync(realizedPath, 'utf8')).bars };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function time(fn: () => void, runs: number): number {
+  for (let i = 0; i < 2; i++) fn(); // warm-up
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    t.push(performance.now() - t0);
+  }
+  return median(t);
+}
+
+const venues = [{ series: sample, spec: DEFAULT_VENUE_SPEC }];
+const result = runBacktest({ venues, realized });
+const backtestMs = time(() => runBacktest({ venues, realized }), 9);
+const quarter = resample(sample, 900_000);
+const input = { bars: quarter.bars, intervalMs: quarter.intervalMs, spec: DEFAULT_VENUE_SPEC };
+const crossings = findCrossings(input);
+const cascadesMs = time(() => findCrossings(input), 9);
+console.log('median of 9 runs after 2 warm-ups');
+console.log(`backtest: ${sample.bars.length} 5m bars → ${result.scores?.intervals} scored 30m intervals: ${backtestMs.toFixed(1)} ms`);
+console.log(`cascades: ${quarter.bars.length} 15m bars, ${crossings.length} crossings of clusters ≥ $100M: ${cascadesMs.toFixed(1)} ms (a snapshot of the book per bar)`);
