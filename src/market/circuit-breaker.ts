@@ -11,7 +11,8 @@ export interface CircuitBreakerOptions {
 export class CircuitBreaker {
   private failures = 0;
   private openedAt: number | undefined;
-  private trialInFlight = false;
+  private trial: Promise<void> | undefined;
+  private settleTrial: (() => void) | undefined;
 
   constructor(
     private readonly options: CircuitBreakerOptions,
@@ -27,28 +28,45 @@ export class CircuitBreaker {
   retryInMs(): number {
     const state = this.state;
     if (state === 'closed') return 0;
-    if (state === 'half-open') return this.trialInFlight ? 1 : 0;
+    if (state === 'half-open') return 0;
     return this.options.cooldownMs - (this.clock.now() - this.openedAt!);
   }
 
-  /** True when the call may go ahead; in half-open state only one trial call at a time. */
-  allow(): boolean {
-    const state = this.state;
-    if (state === 'closed') return true;
-    if (state === 'open' || this.trialInFlight) return false;
-    this.trialInFlight = true;
-    return true;
+  /**
+   * True when the call may go ahead. In half-open state one trial call goes first; calls arriving
+   * meanwhile wait for its outcome instead of being refused (a fetch sends several requests at once).
+   */
+  async allow(): Promise<boolean> {
+    for (;;) {
+      const state = this.state;
+      if (state === 'closed') return true;
+      if (state === 'open') return false;
+      if (!this.trial) {
+        let settle!: () => void;
+        this.trial = new Promise<void>((resolve) => (settle = resolve));
+        this.settleTrial = settle;
+        return true;
+      }
+      await this.trial;
+    }
   }
 
   success(): void {
     this.failures = 0;
     this.openedAt = undefined;
-    this.trialInFlight = false;
+    this.endTrial();
   }
 
   failure(): void {
     this.failures++;
-    if (this.trialInFlight || this.failures >= this.options.failureThreshold) this.openedAt = this.clock.now();
-    this.trialInFlight = false;
+    if (this.trial || this.failures >= this.options.failureThreshold) this.openedAt = this.clock.now();
+    this.endTrial();
+  }
+
+  private endTrial(): void {
+    const settle = this.settleTrial;
+    this.trial = undefined;
+    this.settleTrial = undefined;
+    settle?.();
   }
 }

@@ -43,6 +43,8 @@ export interface LiveMarketOptions {
   /** How long a venue's market list is trusted (default 1 h). */
   catalogueTtlMs?: number;
   breaker?: VenueHttpOptions['breaker'];
+  /** Jitter source (tests pin it). */
+  random?: () => number;
   /** Replace the venue clients (tests). */
   clients?: VenueClient[];
 }
@@ -88,6 +90,7 @@ export class LiveMarketData implements MarketData {
         maxRetryAfterMs: o.maxRetryAfterMs,
         budget: BUDGETS[venue],
         breaker: o.breaker,
+        random: o.random,
         observer: this.observer,
       });
     return [

@@ -77,7 +77,7 @@ export class VenueHttp {
 
   /** GET `path` and read the JSON body with `read`; throws VenueError. */
   async getJson<T>(endpoint: string, path: string, params: QueryParams, read: (body: unknown) => T, cost = 1, headers?: Record<string, string>): Promise<T> {
-    if (!this.breaker.allow()) {
+    if (!(await this.breaker.allow())) {
       this.observer.request(this.venue, endpoint, 'circuit-open');
       throw new VenueError(this.venue, endpoint, 'circuit-open', `skipped after repeated failures; next try in ${Math.ceil(this.breaker.retryInMs() / 1000)} s`);
     }

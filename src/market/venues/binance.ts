@@ -49,8 +49,8 @@ export class BinanceClient implements VenueClient {
       for (const [i, raw] of symbols.entries()) {
         const s = asObject(raw, `symbols[${i}]`);
         if (s.contractType !== 'PERPETUAL' || s.status !== 'TRADING') continue;
-        const symbol = asString(s.symbol, `symbols[${i}].symbol`);
-        out.push({ symbol, base: asString(s.baseAsset, `symbols[${i}].baseAsset`), nativeId: symbol });
+        const base = asString(s.baseAsset, `symbols[${i}].baseAsset`);
+        out.push({ symbol: `${base}${asString(s.quoteAsset, `symbols[${i}].quoteAsset`)}`, base, nativeId: asString(s.symbol, `symbols[${i}].symbol`) });
       }
       return out;
     });

@@ -34,9 +34,15 @@ export class BybitClient implements VenueClient {
       for (const [i, raw] of list.entries()) {
         const s = asObject(raw, `list[${i}]`);
         if (s.contractType !== 'LinearPerpetual') continue;
-        const symbol = asString(s.symbol, `list[${i}].symbol`);
+        const base = asString(s.baseCoin, `list[${i}].baseCoin`);
         const lev = typeof s.leverageFilter === 'object' && s.leverageFilter !== null ? (s.leverageFilter as Record<string, unknown>).maxLeverage : undefined;
-        out.push({ symbol, base: asString(s.baseCoin, `list[${i}].baseCoin`), nativeId: symbol, maxLeverage: lev === undefined ? undefined : asPositive(lev, `list[${i}].maxLeverage`) });
+        // Canonical from base + quote: Bybit names its USDC perpetuals BTCPERP, which reads as BTCUSDT.
+        out.push({
+          symbol: `${base}${asString(s.quoteCoin, `list[${i}].quoteCoin`)}`,
+          base,
+          nativeId: asString(s.symbol, `list[${i}].symbol`),
+          maxLeverage: lev === undefined ? undefined : asPositive(lev, `list[${i}].maxLeverage`),
+        });
       }
       if (!next) break;
       cursor = next;
