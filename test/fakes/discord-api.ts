@@ -1,0 +1,321 @@
+// A fake Discord REST API + gateway on 127.0.0.1 that the real discord.js client talks to (REFERENCE.md):
+// GET /gateway/bot, HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats, INTERACTION_CREATE dispatch,
+// interaction callbacks (204, no JSON type), multipart `@original` edits, follow-ups, channel messages,
+// command registration, and errors on demand. Records everything for the tests.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import busboy from 'busboy';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export const APP_ID = '1016612301262041098';
+export const BOT_ID = '1016612301262041098';
+export const GUILD_ID = '808638139785936919';
+export const CHANNEL_ID = '1016614538398937098';
+
+export interface RestCall {
+  method: string;
+  /** Decoded path after /api/v10, e.g. /webhooks/<app>/<token>/messages/@original. */
+  path: string;
+  body: Record<string, unknown> | undefined;
+  files: { field: string; filename: string; bytes: Buffer }[];
+  /** performance.now() when the request arrived (the benchmark measures with it). */
+  at: number;
+  failed?: number;
+}
+
+export interface Failure {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+interface RouteFailure {
+  match: RegExp;
+  failure: Failure;
+}
+
+export class FakeDiscord {
+  readonly calls: RestCall[] = [];
+  readonly identifies: unknown[] = [];
+  heartbeats = 0;
+  url = '';
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  private readonly sockets = new Set<WebSocket>();
+  private seq = 0;
+  private nextId = 1_200_000_000_000_000_000n;
+  private failures: RouteFailure[] = [];
+  private readonly listeners = new Set<(call: RestCall) => void>();
+
+  constructor(readonly token = 'MTAxNjYxMjMwMTI2MjA0MTA5OA.GfakeX.fake-token-for-tests-only-0000000000') {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.wss = new WebSocketServer({ server: this.server, path: '/gateway' });
+    this.wss.on('connection', (ws) => this.onSocket(ws));
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  /** discord.js `rest.api`. */
+  get apiUrl(): string {
+    return `${this.url}/api`;
+  }
+
+  async close(): Promise<void> {
+    for (const ws of this.sockets) ws.terminate();
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The next request whose "METHOD path" matches fails as given. */
+  failNext(match: RegExp, failure: Failure): void {
+    this.failures.push({ match, failure });
+  }
+
+  onCall(listener: (call: RestCall) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  callsTo(method: string, path: RegExp): RestCall[] {
+    return this.calls.filter((c) => c.method === method && path.test(c.path) && c.failed === undefined);
+  }
+
+  /** Resolves with the first call (past or future) matching. */
+  waitForCall(method: string, path: RegExp, timeoutMs = 20_000): Promise<RestCall> {
+    const seen = this.callsTo(method, path)[0];
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`fake Discord: no ${method} ${path} in ${timeoutMs} ms; calls: ${this.calls.map((c) => `${c.method} ${c.path}`).join(', ')}`));
+      }, timeoutMs);
+      const off = this.onCall((call) => {
+        if (call.method !== method || !path.test(call.path) || call.failed !== undefined) return;
+        clearTimeout(timer);
+        off();
+        resolve(call);
+      });
+    });
+  }
+
+  /** Sends an INTERACTION_CREATE to every connected client; returns the interaction's id and token. */
+  dispatchInteraction(d: Record<string, unknown>): void {
+    this.dispatch('INTERACTION_CREATE', d);
+  }
+
+  /** A slash command as Discord sends it; `guild: false` = a DM. */
+  chatInput(opts: {
+    name: string;
+    options?: { name: string; type: number; value?: unknown; options?: unknown[]; focused?: boolean }[];
+    userId?: string;
+    guild?: boolean;
+    /** Member permissions bitfield (default: Send Messages etc., no Manage Server). */
+    permissions?: string;
+    autocomplete?: boolean;
+  }): { id: string; token: string; payload: Record<string, unknown> } {
+    const id = String(this.nextId++);
+    const token = `itoken-${id}`;
+    const user = { id: opts.userId ?? '290483761559240704', username: 'trader', discriminator: '0', global_name: null, avatar: null, public_flags: 0 };
+    const guild = opts.guild !== false;
+    const payload: Record<string, unknown> = {
+      version: 1,
+      type: opts.autocomplete ? 4 : 2,
+      id,
+      token,
+      application_id: APP_ID,
+      data: { id: '1100000000000000001', name: opts.name, type: 1, options: opts.options ?? [] },
+      locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { '0': GUILD_ID },
+      app_permissions: '70368744177663',
+      ...(guild
+        ? {
+            guild_id: GUILD_ID,
+            guild_locale: 'en-US',
+            channel_id: CHANNEL_ID,
+            channel: { type: 0, id: CHANNEL_ID, guild_id: GUILD_ID, name: 'trading', position: 3, permissions: '70368744177663', flags: 0, nsfw: false, parent_id: null, topic: null, rate_limit_per_user: 0, last_message_id: null },
+            member: { user, roles: [], permissions: opts.permissions ?? '2248473465835073', pending: false, nick: null, mute: false, deaf: false, joined_at: '2021-02-09T09:59:16.364000+00:00', flags: 0, premium_since: null, avatar: null, communication_disabled_until: null },
+            context: 0,
+          }
+        : {
+            channel_id: '1200000000000000999',
+            channel: { type: 1, id: '1200000000000000999', flags: 0, last_message_id: null, recipients: [user] },
+            user,
+            context: 1,
+          }),
+    };
+    this.dispatchInteraction(payload);
+    return { id, token, payload };
+  }
+
+  private dispatch(t: string, d: unknown): void {
+    const frame = JSON.stringify({ op: 0, t, s: ++this.seq, d });
+    for (const ws of this.sockets) ws.send(frame);
+  }
+
+  private onSocket(ws: WebSocket): void {
+    this.sockets.add(ws);
+    ws.on('close', () => this.sockets.delete(ws));
+    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 41_250 }, s: null, t: null }));
+    ws.on('message', (raw) => {
+      const msg = JSON.parse(String(raw)) as { op: number; d: unknown };
+      if (msg.op === 1) {
+        this.heartbeats++;
+        ws.send(JSON.stringify({ op: 11, d: null, s: null, t: null }));
+      } else if (msg.op === 2) {
+        this.identifies.push(msg.d);
+        const send = (t: string, d: unknown) => ws.send(JSON.stringify({ op: 0, t, s: ++this.seq, d }));
+        send('READY', {
+          v: 10,
+          user: { id: BOT_ID, username: 'liqmap', discriminator: '0', global_name: null, avatar: null, bot: true, flags: 0, verified: true, mfa_enabled: false },
+          guilds: [{ id: GUILD_ID, unavailable: true }],
+          session_id: 'fake-session',
+          resume_gateway_url: `${this.url.replace('http', 'ws')}/gateway`,
+          application: { id: APP_ID, flags: 0 },
+          private_channels: [],
+          relationships: [],
+          presences: [],
+          guild_join_requests: [],
+          geo_ordered_rtc_regions: [],
+          shard: [0, 1],
+        });
+        send('GUILD_CREATE', {
+          id: GUILD_ID,
+          name: 'Traders',
+          icon: null,
+          owner_id: '1',
+          afk_timeout: 300,
+          verification_level: 0,
+          default_message_notifications: 0,
+          explicit_content_filter: 0,
+          features: [],
+          mfa_level: 0,
+          system_channel_flags: 0,
+          premium_tier: 0,
+          preferred_locale: 'en-US',
+          nsfw_level: 0,
+          premium_progress_bar_enabled: false,
+          roles: [{ id: GUILD_ID, name: '@everyone', permissions: '2248473465835073', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+          emojis: [],
+          stickers: [],
+          channels: [{ id: CHANNEL_ID, type: 0, name: 'trading', position: 3, permission_overwrites: [], guild_id: GUILD_ID, parent_id: null, nsfw: false, topic: null, rate_limit_per_user: 0, flags: 0, last_message_id: null }],
+          threads: [],
+          members: [],
+          voice_states: [],
+          presences: [],
+          stage_instances: [],
+          guild_scheduled_events: [],
+          member_count: 2,
+          large: false,
+          joined_at: '2023-01-01T00:00:00.000000+00:00',
+          unavailable: false,
+        });
+      }
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = performance.now();
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = decodeURIComponent(url.pathname.replace(/^\/api\/v10/, ''));
+    const { body, files } = await readBody(req);
+    const call: RestCall = { method: req.method ?? 'GET', path, body, files, at };
+    const key = `${call.method} ${path}`;
+    const i = this.failures.findIndex((f) => f.match.test(key));
+    const failure = i >= 0 ? this.failures.splice(i, 1)[0]!.failure : undefined;
+    if (failure) call.failed = failure.status;
+    this.calls.push(call);
+    for (const l of [...this.listeners]) l(call);
+    if (failure) return json(res, failure.status, failure.body, failure.headers);
+
+    const auth = req.headers.authorization;
+    const needsAuth = !/^\/(interactions|webhooks)\//.test(path);
+    if (needsAuth && auth !== `Bot ${this.token}`) return json(res, 401, { message: '401: Unauthorized', code: 0 });
+
+    if (call.method === 'GET' && path === '/gateway/bot') {
+      return json(res, 200, { url: `${this.url.replace('http', 'ws')}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });
+    }
+    if (call.method === 'GET' && path === '/applications/@me') return json(res, 200, { id: APP_ID, name: 'liqmap', description: '', flags: 0, bot_public: true });
+    let m = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(path);
+    if (m && call.method === 'PUT') {
+      const list = (body as unknown as Record<string, unknown>[] | undefined) ?? [];
+      return json(res, 200, list.map((c, n) => ({ ...c, id: String(1100000000000000001n + BigInt(n)), application_id: m![1], version: '1', ...(m![2] ? { guild_id: m![2] } : {}) })));
+    }
+    if (/^\/interactions\/\d+\/[^/]+\/callback$/.test(path) && call.method === 'POST') {
+      // 204 without a JSON content type (discord.js would try to parse it).
+      res.writeHead(204).end();
+      return;
+    }
+    m = /^\/webhooks\/(\d+)\/([^/]+)\/messages\/(@original|\d+)$/.exec(path);
+    if (m && call.method === 'PATCH') return json(res, 200, this.message(body, files, CHANNEL_ID));
+    if (m && call.method === 'DELETE') {
+      res.writeHead(204).end();
+      return;
+    }
+    if (/^\/webhooks\/\d+\/[^/]+$/.test(path) && call.method === 'POST') return json(res, 200, this.message(body, files, CHANNEL_ID));
+    m = /^\/channels\/(\d+)\/messages$/.exec(path);
+    if (m && call.method === 'POST') return json(res, 200, this.message(body, files, m[1]!));
+    return json(res, 404, { message: '404: Not Found', code: 0 });
+  }
+
+  private message(body: Record<string, unknown> | undefined, files: RestCall['files'], channelId: string) {
+    const id = String(this.nextId++);
+    return {
+      id,
+      type: 0,
+      channel_id: channelId,
+      content: body?.content ?? '',
+      embeds: body?.embeds ?? [],
+      attachments: files.map((f, n) => ({ id: String(n), filename: f.filename, size: f.bytes.length, url: `https://cdn.example/${f.filename}`, proxy_url: `https://cdn.example/${f.filename}` })),
+      author: { id: BOT_ID, username: 'liqmap', discriminator: '0', avatar: null, bot: true, global_name: null },
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      pinned: false,
+      flags: Number(body?.flags ?? 0),
+      components: [],
+      webhook_id: APP_ID,
+      application_id: APP_ID,
+    };
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<{ body: Record<string, unknown> | undefined; files: RestCall['files'] }> {
+  const type = req.headers['content-type'] ?? '';
+  if (type.startsWith('multipart/form-data')) {
+    // discord.js sends files as multipart: payload_json plus files[n].
+    return new Promise((resolve, reject) => {
+      let body: Record<string, unknown> | undefined;
+      const files: RestCall['files'] = [];
+      const bb = busboy({ headers: req.headers });
+      bb.on('field', (name, value) => {
+        if (name === 'payload_json') body = JSON.parse(value) as Record<string, unknown>;
+      });
+      bb.on('file', (field, stream, info) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => files.push({ field, filename: info.filename, bytes: Buffer.concat(chunks) }));
+      });
+      bb.on('close', () => resolve({ body, files }));
+      bb.on('error', reject);
+      req.pipe(bb);
+    });
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return { body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined, files: [] };
+}
