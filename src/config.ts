@@ -33,9 +33,15 @@ export interface Config {
     readonly binanceFapiUrl: string;
     readonly bybitApiUrl: string;
     readonly okxApiUrl: string;
-    /** Only for Binance's keyed endpoints (maintenance-margin brackets); the rest is keyless. */
+    /** Live liquidation streams. */
+    readonly binanceWsUrl: string;
+    readonly bybitWsUrl: string;
+    readonly okxWsUrl: string;
+    /** Only for Binance's signed endpoint of maintenance-margin brackets; the rest is keyless. */
     readonly binanceApiKey: string | undefined;
+    readonly binanceApiSecret: string | undefined;
     readonly coinglassApiKey: string | undefined;
+    readonly coinglassApiUrl: string;
   };
   readonly store: {
     /** When set, Redis is the store (needed for several instances); else SQLite at `path`. */
@@ -78,11 +84,16 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'TELEGRAM_WEBHOOK_URL', default: undefined, secret: false, description: 'Public HTTPS URL for Telegram updates; unset = long polling.' },
   { name: 'TELEGRAM_WEBHOOK_SECRET', default: undefined, secret: true, description: 'Secret token Telegram sends with each webhook call (1-256 of A-Z a-z 0-9 _ -); required with a webhook.' },
   { name: 'LIQMAP_SOURCE', default: 'live', secret: false, description: 'Market data: live, sample, or a directory of bar CSV files.' },
-  { name: 'BINANCE_API_KEY', default: undefined, secret: true, description: "Optional: read-only key for Binance's maintenance-margin brackets." },
+  { name: 'BINANCE_API_KEY', default: undefined, secret: true, description: "Optional: read-only Binance key for the current maintenance-margin brackets (else a bundled dated table)." },
+  { name: 'BINANCE_API_SECRET', default: undefined, secret: true, description: 'The secret of BINANCE_API_KEY (that endpoint is signed).' },
   { name: 'COINGLASS_API_KEY', default: undefined, secret: true, description: 'Optional: CoinGlass API v4 key, for comparison only.' },
   { name: 'BINANCE_FAPI_URL', default: 'https://fapi.binance.com', secret: false, description: 'Binance USD-M futures REST base.' },
   { name: 'BYBIT_API_URL', default: 'https://api.bybit.com', secret: false, description: 'Bybit v5 REST base.' },
   { name: 'OKX_API_URL', default: 'https://www.okx.com', secret: false, description: 'OKX v5 REST base.' },
+  { name: 'BINANCE_WS_URL', default: 'wss://fstream.binance.com/ws/!forceOrder@arr', secret: false, description: 'Binance liquidation stream.' },
+  { name: 'BYBIT_WS_URL', default: 'wss://stream.bybit.com/v5/public/linear', secret: false, description: 'Bybit public linear stream (liquidations).' },
+  { name: 'OKX_WS_URL', default: 'wss://ws.okx.com:8443/ws/v5/public', secret: false, description: 'OKX public stream (liquidation orders).' },
+  { name: 'COINGLASS_API_URL', default: 'https://open-api-v4.coinglass.com', secret: false, description: 'CoinGlass API base.' },
   { name: 'REDIS_URL', default: undefined, secret: true, description: 'redis://[user:password@]host:port/db; set to share state between several instances.' },
   { name: 'STORE_PATH', default: './data/liqmap.sqlite', secret: false, description: 'SQLite file of the embedded store (used when REDIS_URL is unset).' },
   { name: 'HTTP_PORT', default: '8080', secret: false, description: 'Port of the HTTP endpoint: /healthz, /metrics (and the Telegram webhook when set); 0 = any free port.' },
@@ -187,6 +198,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const source: SourceConfig =
     sourceRaw === 'live' ? { kind: 'live' } : sourceRaw === 'sample' ? { kind: 'sample' } : { kind: 'dir', path: sourceRaw };
 
+  const binanceApiKey = raw('BINANCE_API_KEY');
+  const binanceApiSecret = raw('BINANCE_API_SECRET');
+  if ((binanceApiKey === undefined) !== (binanceApiSecret === undefined)) {
+    problems.push('BINANCE_API_KEY and BINANCE_API_SECRET go together: set both (a read-only key is enough) or neither');
+  }
+
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
   const storePath = required('STORE_PATH');
 
@@ -200,8 +217,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       binanceFapiUrl: url('BINANCE_FAPI_URL', ['https:', 'http:']) ?? '',
       bybitApiUrl: url('BYBIT_API_URL', ['https:', 'http:']) ?? '',
       okxApiUrl: url('OKX_API_URL', ['https:', 'http:']) ?? '',
-      binanceApiKey: raw('BINANCE_API_KEY'),
+      binanceWsUrl: url('BINANCE_WS_URL', ['wss:', 'ws:']) ?? '',
+      bybitWsUrl: url('BYBIT_WS_URL', ['wss:', 'ws:']) ?? '',
+      okxWsUrl: url('OKX_WS_URL', ['wss:', 'ws:']) ?? '',
+      binanceApiKey,
+      binanceApiSecret,
       coinglassApiKey: raw('COINGLASS_API_KEY'),
+      coinglassApiUrl: url('COINGLASS_API_URL', ['https:', 'http:']) ?? '',
     },
     store: { redisUrl, path: storePath },
     http: { port: int('HTTP_PORT', 0, 65535, 'the port of /healthz and /metrics') },
@@ -215,7 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       digestGraceMinutes: int('DIGEST_GRACE_MINUTES', 0, 7 * 24 * 60, 'how late a missed digest may still be sent'),
       alertCooldownHours: int('ALERT_COOLDOWN_HOURS', 0, 24 * 30, 'hours between two firings of one alert rule'),
     },
-    secrets: collectSecrets([discordToken, telegramToken, webhookSecret, raw('BINANCE_API_KEY'), raw('COINGLASS_API_KEY'), redisPassword(redisUrl)]),
+    secrets: collectSecrets([discordToken, telegramToken, webhookSecret, binanceApiKey, binanceApiSecret, raw('COINGLASS_API_KEY'), redisPassword(redisUrl)]),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(config);

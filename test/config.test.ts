@@ -75,6 +75,17 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toContain('s3cretpassw0rd');
   });
 
+  it('checks the market settings: stream URLs and the Binance key pair', () => {
+    const problems = problemsOf(() => loadConfig({ BYBIT_WS_URL: 'https://stream.bybit.com', BINANCE_API_KEY: 'read-only-key-123' }, { dotenvPath: null }));
+    expect(problems).toEqual([
+      'BINANCE_API_KEY and BINANCE_API_SECRET go together: set both (a read-only key is enough) or neither',
+      'BYBIT_WS_URL must start with wss:// or ws:// (got https://)',
+    ]);
+    const config = loadConfig({ BINANCE_API_KEY: 'read-only-key-123', BINANCE_API_SECRET: 'binance-secret-456' }, { dotenvPath: null });
+    expect(config.venues.binanceWsUrl).toBe('wss://fstream.binance.com/ws/!forceOrder@arr');
+    expect(config.secrets).toEqual(['read-only-key-123', 'binance-secret-456']);
+  });
+
   it('reads LIQMAP_SOURCE as live, sample or a directory', () => {
     expect(loadConfig({ LIQMAP_SOURCE: 'sample' }, { dotenvPath: null }).source).toEqual({ kind: 'sample' });
     expect(loadConfig({ LIQMAP_SOURCE: '/data/bars' }, { dotenvPath: null }).source).toEqual({ kind: 'dir', path: '/data/bars' });
