@@ -33,8 +33,8 @@ export const WINDOW_BUCKET_FRACTION: Record<WindowName, number> = {
 /**
  * Calibrated on the development set (README "How good is the map?"): the top tier split between 100x and
  * 125x, the first-bracket maximum of Binance BTCUSDT. Positions liquidated within ~0.5% of their entry
- * are what most half-hours' realized liquidations are made of; without them the model predicts nothing
- * for three bars in four. Venues capped at 100x drop the 125x tier and renormalize.
+ * are what most half-hours' realized liquidations are made of; without them the model predicted nothing
+ * for three half-hours in four. Venues capped at 100x drop the 125x tier and renormalize.
  */
 export const DEFAULT_LEVERAGE_TIERS: LeverageTier[] = [
   { leverage: 5, weight: 0.15 },
