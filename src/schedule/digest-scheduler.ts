@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import type { Subscription } from '../store/records.js';
 import { destinationFromKey } from './destination.js';
 import { digestText, type DigestSection, type RealizedSums } from './digest-message.js';
+import { markDestinationGone } from './gone.js';
 import { describeSlot, latestSlot } from './slots.js';
 
 /** Realized liquidations from the live streams (src/market), when they run. */
@@ -211,14 +212,8 @@ export class DigestScheduler {
   }
 
   /** The platform said the bot cannot post there any more: stop the digest (once) and say why in /digest status. */
-  async disableGone(destinationKey: string, reason: string): Promise<void> {
-    const now = this.o.clock.now();
-    this.o.log.warn({ destination: destinationKey, reason }, 'destination gone: digest and alerts disabled');
-    await this.o.store.chats.put(destinationKey, { v: 1, destination: destinationKey, gone: { reason, atMs: now } });
-    const current = await this.o.store.subscriptions.get(destinationKey);
-    if (current?.enabled) {
-      await this.o.store.subscriptions.put(destinationKey, { ...current, enabled: false, disabledReason: reason, disabledAtMs: now });
-    }
+  disableGone(destination: string, reason: string): Promise<void> {
+    return markDestinationGone(this.o.store, this.o.log, destination, reason, this.o.clock.now());
   }
 
   /** For /digest status. */
