@@ -9,6 +9,7 @@ import { averageRanks, spearman, topShare } from '../src/analysis/rank-stats.js'
 import type { Bar, ModelParams } from '../src/analysis/types.js';
 import { parseBarsCsv } from '../src/market/bars-csv.js';
 import { runCli } from '../src/cli.js';
+import { modelParamsFromArgs, parseLeverageTiers } from '../src/cli/model-options.js';
 import { expectGoldenText } from './helpers/golden.js';
 import { sampleSeries } from './helpers/sample.js';
 
@@ -144,6 +145,51 @@ describe('backtest on a hand-made series', () => {
     expect(() => runBacktest(request(noOi))).toThrow(/carry no open interest/);
     const finer = { intervalMs: 60_000, bars: far.bars, name: 'finer.csv' };
     expect(() => runBacktest(request(bars, { realized: finer }))).toThrow(/not a whole multiple of the 5m bars/);
+  });
+});
+
+describe('backtest across venues and on the command line', () => {
+  it('sums the venues’ predictions and baselines per interval', () => {
+    const sample = sampleSeries();
+    const bars = sample.bars.slice(0, 600);
+    const other = bars.map((b) => ({ ...b, oiUsd: b.oiUsd! * 0.5 }));
+    const one = (series: typeof sample) => runBacktest({ venues: [{ series, spec: DEFAULT_VENUE_SPEC }] });
+    const a = one({ ...sample, bars });
+    const b = one({ ...sample, venue: 'bybit', bars: other });
+    const both = runBacktest({
+      venues: [
+        { series: { ...sample, bars }, spec: DEFAULT_VENUE_SPEC },
+        { series: { ...sample, venue: 'bybit', bars: other }, spec: DEFAULT_VENUE_SPEC },
+      ],
+    });
+    expect(both.rows).toHaveLength(a.rows.length);
+    for (let i = 0; i < both.rows.length; i += 37) {
+      expect(both.rows[i]!.predLongUsd).toBeCloseTo(a.rows[i]!.predLongUsd + b.rows[i]!.predLongUsd, 3);
+      expect(both.rows[i]!.naiveShortUsd).toBeCloseTo(a.rows[i]!.naiveShortUsd + b.rows[i]!.naiveShortUsd, 3);
+    }
+  });
+
+  it('writes unknown realized values as empty cells', () => {
+    const csv = formatBacktestCsv([{ ts: 1, predLongUsd: 1.234, predShortUsd: 0, naiveLongUsd: 2, naiveShortUsd: 3, realizedLongUsd: null, realizedShortUsd: null }]);
+    expect(csv).toBe(`${BACKTEST_CSV_HEADER}\n1,1.23,0,2,3,,\n`);
+  });
+
+  it('reads model parameters from options', () => {
+    expect(parseLeverageTiers('5:15, 10x:30%,125:5')).toEqual([
+      { leverage: 5, weight: 0.15 },
+      { leverage: 10, weight: 0.3 },
+      { leverage: 125, weight: 0.05 },
+    ]);
+    expect(modelParamsFromArgs({ churn: '3', seed: 'empty', 'seed-spread': '2%', 'entry-points': '9', side: 'candle' })).toEqual({
+      churnPerHour: 0.03,
+      seed: 'empty',
+      seedSpread: 0.02,
+      entryPoints: 9,
+      sideAttribution: 'candle',
+    });
+    expect(() => parseLeverageTiers('ten:30')).toThrow(/leverage:weight/);
+    expect(() => modelParamsFromArgs({ seed: 'full' })).toThrow(/not one of oi, empty/);
+    expect(() => modelParamsFromArgs({ side: 'maker' })).toThrow(/not one of taker, candle, neutral/);
   });
 });
 
