@@ -107,26 +107,7 @@ export class LiveMarketData implements MarketData {
 
   async getSeries(query: SeriesQuery): Promise<MarketSeries> {
     const wanted = (query.venues && query.venues.length > 0 ? [...query.venues] : [...this.clients.keys()]).filter((v, i, a) => a.indexOf(v) === i);
-    const state = await this.catalogueState();
-    const symbol = canonicalSymbol(query.symbol);
-    const failed: { venue: string; reason: string }[] = [];
-    const usable: { venue: string; client: VenueClient; market: VenueMarket }[] = [];
-    const listing = state.catalogue.get(symbol);
-    if (!listing) {
-      const unreachable = wanted.filter((v) => state.errors.has(v));
-      if (unreachable.length === wanted.length) {
-        throw new MarketUnavailableError(symbol, unreachable.map((v) => ({ venue: v, reason: state.errors.get(v)! })));
-      }
-      state.catalogue.resolve(query.symbol); // throws UnknownSymbolError with the closest matches
-    }
-    for (const venue of wanted) {
-      const client = this.clients.get(venue);
-      const market = state.markets.get(venue)?.get(symbol);
-      if (!client) failed.push({ venue, reason: 'not a known venue' });
-      else if (state.errors.has(venue)) failed.push({ venue, reason: state.errors.get(venue)! });
-      else if (!market) failed.push({ venue, reason: `does not list ${symbol}` });
-      else usable.push({ venue, client, market });
-    }
+    const { symbol, usable, failed } = await this.marketsFor(query.symbol, wanted);
 
     const intervalMs = WINDOW_INTERVAL_MS[query.window];
     const endMs = Math.floor((query.at ?? this.clock.now()) / intervalMs) * intervalMs;
@@ -178,6 +159,36 @@ export class LiveMarketData implements MarketData {
 
   async close(): Promise<void> {
     this.cache.clear();
+  }
+
+  /** The venues' clients and markets for a symbol (the recorder fetches through them), and the venues lacking it. */
+  async marketsFor(input: string, venues?: readonly string[]): Promise<{ symbol: string; usable: { venue: string; client: VenueClient; market: VenueMarket }[]; failed: { venue: string; reason: string }[] }> {
+    const state = await this.catalogueState();
+    const symbol = canonicalSymbol(input);
+    const wanted = venues && venues.length > 0 ? [...venues] : [...this.clients.keys()];
+    if (!state.catalogue.get(symbol)) {
+      if (wanted.every((v) => state.errors.has(v))) throw new MarketUnavailableError(symbol, wanted.map((v) => ({ venue: v, reason: state.errors.get(v)! })));
+      state.catalogue.resolve(input);
+    }
+    const usable: { venue: string; client: VenueClient; market: VenueMarket }[] = [];
+    const failed: { venue: string; reason: string }[] = [];
+    for (const venue of wanted) {
+      const client = this.clients.get(venue);
+      const market = state.markets.get(venue)?.get(symbol);
+      if (!client) failed.push({ venue, reason: 'not a known venue' });
+      else if (state.errors.has(venue)) failed.push({ venue, reason: state.errors.get(venue)! });
+      else if (!market) failed.push({ venue, reason: `does not list ${symbol}` });
+      else usable.push({ venue, client, market });
+    }
+    return { symbol, usable, failed };
+  }
+
+  /** OKX contract sizes by instId, for its liquidation stream (sizes come in contracts). */
+  async contractSizes(): Promise<Map<string, number>> {
+    const state = await this.catalogueState();
+    const out = new Map<string, number>();
+    for (const m of state.markets.get('okx')?.values() ?? []) if (m.contractSize !== undefined) out.set(m.nativeId, m.contractSize);
+    return out;
   }
 
   /** The first maintenance tier; a venue that cannot say gets the known defaults and a note. */
