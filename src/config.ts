@@ -1,6 +1,7 @@
 // Environment (and an optional .env file) → one typed, frozen Config, validated once at start.
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { UserError } from './core/errors.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type NodeEnv = 'production' | 'development' | 'test';
@@ -57,8 +58,11 @@ export interface Config {
   readonly secrets: readonly string[];
 }
 
-/** Every problem with the configuration, listed at once, each with what to do. */
-export class ConfigError extends Error {
+/**
+ * Every problem with the configuration, listed at once, each with what to do. A UserError: the operator
+ * is the person who asked, so the CLI prints it as is and exits 2 instead of dumping a stack.
+ */
+export class ConfigError extends UserError {
   override name = 'ConfigError';
   constructor(readonly problems: readonly string[]) {
     super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { UserError } from '../src/core/errors.js';
 import { ConfigError, VARIABLES, configuredPlatforms, loadConfig, requirePlatform } from '../src/config.js';
 
 const TG_TOKEN = '7012345678:AAH3xYzAbCdEfGhIjKlMnOpQrStUvWxYz12';
@@ -58,6 +59,8 @@ describe('loadConfig', () => {
       ),
     );
     expect(problems).toHaveLength(8);
+    // A UserError, so `liqmap serve` prints it as is (exit 2) rather than as an internal error.
+    expect(() => loadConfig({ HTTP_PORT: 'eighty' }, { dotenvPath: null })).toThrow(UserError);
     const text = problems.join('\n');
     expect(text).toMatch(/HTTP_PORT="eighty" must be a whole number from 0 to 65535/);
     expect(text).toMatch(/LOG_LEVEL="loud" must be one of fatal, error, warn, info/);
@@ -149,6 +152,16 @@ describe('.env.example', () => {
       const line = example.split('\n').find((l) => l.replace(/^#\s*/, '').startsWith(`${variable.name}=`));
       expect(line, variable.name).toBeDefined();
       expect(line!.replace(/^#\s*/, '')).toBe(`${variable.name}=${variable.default ?? ''}`);
+    }
+  });
+});
+
+describe('README', () => {
+  it('has every variable in its configuration table with its default', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const variable of VARIABLES) {
+      const cell = variable.default ? `\`${variable.default}\`` : '–';
+      expect(readme, variable.name).toContain(`| \`${variable.name}\` | ${cell} |`);
     }
   });
 });
