@@ -13,6 +13,11 @@ export interface RateLimitOptions {
 
 export const DEFAULT_RATE_LIMITS: RateLimitOptions = { cooldownMs: 10_000, burstCount: 20, burstWindowMs: 60_000 };
 
+/** Refused by a cooldown or the burst limit (a UserError: the message says when to try again). */
+export class RateLimitedError extends UserError {
+  override name = 'RateLimitedError';
+}
+
 /** Releases what `take` counted, when the request turned out to be the person's mistake. */
 export type Release = () => void;
 
@@ -31,12 +36,12 @@ export class RateLimiter {
     const last = this.lastByUser.get(userKey);
     if (cooldownMs > 0 && last !== undefined && now - last < cooldownMs) {
       const seconds = Math.ceil((cooldownMs - (now - last)) / 1000);
-      throw new UserError(`Slow down a little: try again in ${seconds} s.`);
+      throw new RateLimitedError(`Slow down a little: try again in ${seconds} s.`);
     }
     const recent = (this.recentByChat.get(chatKey) ?? []).filter((t) => now - t < this.options.burstWindowMs);
     if (recent.length >= this.options.burstCount) {
       const seconds = Math.ceil((this.options.burstWindowMs - (now - recent[0]!)) / 1000);
-      throw new UserError(`This chat is asking faster than I may answer: try again in ${seconds} s.`);
+      throw new RateLimitedError(`This chat is asking faster than I may answer: try again in ${seconds} s.`);
     }
     recent.push(now);
     this.recentByChat.set(chatKey, recent);

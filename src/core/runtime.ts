@@ -5,7 +5,7 @@ import type { Caller, CommandDefinition, CommandNode, CommandRequest, OptionValu
 import { parseTextInput, usageOf } from './command-text.js';
 import { UserError } from './errors.js';
 import { showInput, validateOptions } from './option-values.js';
-import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimitOptions, type Release } from './rate-limit.js';
+import { DEFAULT_RATE_LIMITS, RateLimitedError, RateLimiter, type RateLimitOptions, type Release } from './rate-limit.js';
 import type { Services } from './services.js';
 
 /** Telegram words, or Discord's subcommand path and typed values. */
@@ -20,6 +20,11 @@ export interface PreparedCommand {
   run(): Promise<Reply>;
 }
 
+export type CommandOutcome = 'ok' | 'user_error' | 'rate_limited' | 'error';
+
+/** Told about every command answered (metrics). */
+export type CommandObserver = (event: { command: string; platform: string; outcome: CommandOutcome; seconds: number }) => void;
+
 export class CommandRuntime {
   private readonly byName: Map<string, CommandDefinition>;
   private readonly limiter: RateLimiter;
@@ -27,6 +32,7 @@ export class CommandRuntime {
   constructor(
     readonly services: Services,
     limits: Partial<RateLimitOptions> = {},
+    private readonly observe: CommandObserver = () => {},
   ) {
     this.byName = new Map(services.commands.map((c) => [c.name, c]));
     this.limiter = new RateLimiter({ ...DEFAULT_RATE_LIMITS, ...limits }, services.clock);
@@ -74,22 +80,35 @@ export class CommandRuntime {
     try {
       prepared = await this.prepare(name, input, caller);
     } catch (err) {
-      return this.replyForError(err, randomBytes(4).toString('hex'), caller, name);
+      return this.refusal(err, caller, name);
     }
     return prepared.run();
   }
 
   private async runHandler(handler: (r: CommandRequest) => Promise<Reply>, request: CommandRequest, release: Release): Promise<Reply> {
+    const started = performance.now();
+    const done = (outcome: CommandOutcome) =>
+      this.observe({ command: request.path.join(' '), platform: request.caller.platform, outcome, seconds: (performance.now() - started) / 1000 });
     try {
-      return await handler(request);
+      const reply = await handler(request);
+      done('ok');
+      return reply;
     } catch (err) {
       // A person's mistake (unknown symbol) should not cost them the cooldown.
       if (err instanceof UserError) release();
+      done(err instanceof UserError ? 'user_error' : 'error');
       return this.replyForError(err, request.requestId, request.caller, request.path.join(' '));
     }
   }
 
   /** A UserError as is (ephemeral); anything else logged with the request id and answered with an apology. */
+  /** The Reply for a command refused by `prepare` (validation, access, limits), counted for metrics. */
+  refusal(err: unknown, caller: Caller, command: string): Reply {
+    const outcome: CommandOutcome = err instanceof RateLimitedError ? 'rate_limited' : err instanceof UserError ? 'user_error' : 'error';
+    this.observe({ command, platform: caller.platform, outcome, seconds: 0 });
+    return this.replyForError(err, randomBytes(4).toString('hex'), caller, command);
+  }
+
   replyForError(err: unknown, requestId: string, caller: Caller, command: string): Reply {
     if (err instanceof UserError) return { text: err.text, ephemeral: true };
     this.services.log.error(

@@ -118,7 +118,7 @@ export class DiscordBot implements DestinationSender {
       prepared = await runtime.prepare(interaction.commandName, { kind: 'structured', path, values: leafValues(interaction.options.data) }, caller);
     } catch (err) {
       // Refused before any work: answered at once, only the caller sees it.
-      await interaction.reply({ ...messageOf(runtime.replyForError(err, 'prepare', caller, interaction.commandName)), flags: MessageFlags.Ephemeral });
+      await interaction.reply({ ...messageOf(runtime.refusal(err, caller, interaction.commandName)), flags: MessageFlags.Ephemeral });
       return;
     }
     // The 3-second rule: acknowledge first, then edit the reply when the picture is ready.

@@ -156,7 +156,7 @@ export class TelegramBot implements DestinationSender {
       }
       reply = await prepared.run();
     } catch (err) {
-      reply = runtime.replyForError(err, 'prepare', caller, parsed.name);
+      reply = runtime.refusal(err, caller, parsed.name);
     }
     try {
       await this.deliver(target, reply);
