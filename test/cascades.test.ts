@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crossingsOfLastDay, findCrossings, type CascadeInput } from '../src/analysis/cascades.js';
 import { DEFAULT_VENUE_SPEC } from '../src/analysis/params.js';
 import { resample } from '../src/analysis/resample.js';
 import type { Bar, ModelParams } from '../src/analysis/types.js';
 import { runCli } from '../src/cli.js';
+import { parseBarsCsv } from '../src/market/bars-csv.js';
 import { sampleSeries } from './helpers/sample.js';
 
 const FIVE_MIN = 300_000;
@@ -114,6 +117,24 @@ describe('cascade watch on the bundled sample', () => {
     expect(lastDay.every((c) => c.ts >= at - 86_400_000 && c.ts < at)).toBe(true);
     const closed = { ...input, bars: input.bars.filter((b) => b.ts + input.intervalMs <= at) };
     expect(lastDay).toEqual(findCrossings(closed, { minClusterUsd: 100e6 }).filter((c) => c.ts >= at - 86_400_000));
+  });
+
+  it('price-only verdicts mean something: activated crossings are followed by more realized liquidations', () => {
+    // The development overlap (test/fixtures/README.md); verdicts judged on price alone, then compared
+    // with what was realized on the crossed side afterwards (README "Cascade watch" quotes these medians).
+    const end = Date.parse('2026-06-08T16:00:00Z');
+    const dev = resample({ ...sampleSeries(), bars: sampleSeries().bars.filter((b) => b.ts < end) }, 900_000);
+    const path = join(import.meta.dirname, 'fixtures', 'dev', 'realized-BTCUSDT-30m.csv');
+    const realized = { intervalMs: 1_800_000, bars: parseBarsCsv(readFileSync(path, 'utf8'), path).bars };
+    const base: CascadeInput = { bars: dev.bars, intervalMs: dev.intervalMs, spec: DEFAULT_VENUE_SPEC };
+    const opts = { minClusterUsd: 50e6, followBars: 4 };
+    const byPrice = findCrossings(base, opts);
+    const withRealized = findCrossings({ ...base, realized }, opts);
+    expect(withRealized.map((c) => [c.ts, c.side])).toEqual(byPrice.map((c) => [c.ts, c.side]));
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const after = (verdict: string) => median(byPrice.flatMap((c, i) => (c.verdict === verdict ? [withRealized[i]!.realizedAfterUsd ?? 0] : [])));
+    expect(byPrice.filter((c) => c.verdict === 'activated').length).toBeGreaterThanOrEqual(3);
+    expect(after('activated')).toBeGreaterThan(5 * after('absorbed'));
   });
 
   it('liqmap cascades lists the crossings with verdicts', async () => {
