@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { crossingsOfLastDay, findCrossings, type CascadeInput } from '../src/analysis/cascades.js';
+import { crossingsOfLastDay, findCrossings, realizedFromEvents, type CascadeInput } from '../src/analysis/cascades.js';
 import { DEFAULT_VENUE_SPEC } from '../src/analysis/params.js';
 import { resample } from '../src/analysis/resample.js';
 import type { Bar, ModelParams } from '../src/analysis/types.js';
@@ -83,6 +83,25 @@ describe('cascade watch on hand-made bars', () => {
     expect(c!.verdict).toBe('absorbed');
     const rising = (i: number): Partial<Bar> => ({ realizedLongUsd: i >= 4 ? 500 : 10, realizedShortUsd: 0 });
     expect(findCrossings(scenario([88, 85], rising), OPTS)[0]!.verdict).toBe('activated');
+  });
+
+  it('judges by live-stream events turned into realized rows', () => {
+    const from = T0;
+    const to = T0 + 6 * FIVE_MIN;
+    const events = [
+      { ts: T0 + FIVE_MIN + 1, side: 'long' as const, usd: 300 },
+      { ts: T0 + 4 * FIVE_MIN + 9, side: 'long' as const, usd: 50 },
+      { ts: T0 + 4 * FIVE_MIN + 10, side: 'short' as const, usd: 7 },
+      { ts: to + 1, side: 'long' as const, usd: 1e9 },
+    ];
+    const rows = realizedFromEvents(events, FIVE_MIN, from, to);
+    expect(rows).toHaveLength(6);
+    expect(rows[1]).toEqual({ ts: T0 + FIVE_MIN, realizedLongUsd: 300, realizedShortUsd: 0 });
+    expect(rows[4]).toEqual({ ts: T0 + 4 * FIVE_MIN, realizedLongUsd: 50, realizedShortUsd: 7 });
+    const [c] = findCrossings({ ...scenario([88, 85]), realized: { intervalMs: FIVE_MIN, bars: rows } }, OPTS);
+    expect(c!.realizedBeforeUsd).toBe(300);
+    expect(c!.realizedAfterUsd).toBe(50);
+    expect(c!.verdict).toBe('absorbed');
   });
 
   it('clusters below the minimum size are not watched', () => {

@@ -48,11 +48,31 @@ export interface CascadeInput {
   spec: VenueSpec;
   params?: Partial<ModelParams>;
   /** Realized liquidations at any interval; without it, the bars' own realized columns are used. */
-  realized?: { intervalMs: number; bars: Bar[] };
+  realized?: { intervalMs: number; bars: RealizedRow[] };
+}
+
+/** A realized-liquidation row: a bar of the interchange format, or one built from live events. */
+export type RealizedRow = Pick<Bar, 'ts' | 'realizedLongUsd' | 'realizedShortUsd'>;
+
+/**
+ * Realized rows from individual liquidations (a live stream's events), one per interval over
+ * [from, to): an interval without events is a known 0, so only give the span the stream was listening.
+ */
+export function realizedFromEvents(events: readonly { ts: number; side: Side; usd: number }[], intervalMs: number, from: number, to: number): RealizedRow[] {
+  const start = Math.floor(from / intervalMs) * intervalMs;
+  const rows: RealizedRow[] = [];
+  for (let ts = start; ts < to; ts += intervalMs) rows.push({ ts, realizedLongUsd: 0, realizedShortUsd: 0 });
+  for (const e of events) {
+    if (e.ts < start || e.ts >= to) continue;
+    const row = rows[Math.floor((e.ts - start) / intervalMs)]!;
+    if (e.side === 'long') row.realizedLongUsd! += e.usd;
+    else row.realizedShortUsd! += e.usd;
+  }
+  return rows;
 }
 
 /** Realized USD of one side summed over rows opening in [from, to); null when none of them is known. */
-function realizedBetween(rows: Bar[], side: Side, from: number, to: number): number | null {
+function realizedBetween(rows: readonly RealizedRow[], side: Side, from: number, to: number): number | null {
   let sum = 0;
   let seen = false;
   for (const r of rows) {
@@ -120,7 +140,7 @@ export function findCrossings(input: CascadeInput, options: Partial<CascadeOptio
     },
   });
 
-  const realizedRows = input.realized?.bars ?? bars;
+  const realizedRows: readonly RealizedRow[] = input.realized?.bars ?? bars;
   const crossings: Crossing[] = [];
   const open: Partial<Record<Side, { crossing: Crossing; untilBar: number }>> = {};
   for (const hit of hits) {
