@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { AlertEvaluator } from '../src/schedule/alert-evaluator.js';
 import { clusterCondition, liquidationsCondition, parsePeriod, parseUsd, ratioCondition, stepRule } from '../src/schedule/alert-rules.js';
+import { RealizedWindow } from '../src/schedule/realized-liquidations.js';
 import { MemoryBackend } from '../src/store/memory-backend.js';
 import { createStore } from '../src/store/store.js';
 import type { AlertRule } from '../src/store/records.js';
@@ -123,5 +124,21 @@ describe('evaluation', () => {
     const attempts = b.sender.attempts;
     await b.alerts.evaluate('liquidations');
     expect(b.sender.attempts).toBe(attempts);
+  });
+});
+
+describe('realized liquidations from the live feed', () => {
+  it('sums any period from 5 minutes to a day, per symbol', () => {
+    const clock = new FakeClock(Date.parse('2026-06-10T12:00:00Z'));
+    const w = new RealizedWindow(clock);
+    const at = (min: number) => clock.ms - min * 60_000;
+    w.add({ symbol: 'BTCUSDT', side: 'long', usd: 10e6, ts: at(2) });
+    w.add({ symbol: 'BTCUSDT', side: 'short', usd: 5e6, ts: at(10) });
+    w.add({ symbol: 'BTCUSDT', side: 'long', usd: 1e6, ts: at(90) });
+    w.add({ symbol: 'ETHUSDT', side: 'long', usd: 7e6, ts: at(1) });
+    expect(w.sum('BTCUSDT', 5 * 60_000)).toEqual({ longUsd: 10e6, shortUsd: 0 });
+    expect(w.sum('BTCUSDT', 15 * 60_000)).toEqual({ longUsd: 10e6, shortUsd: 5e6 });
+    expect(w.sum('BTCUSDT', 24 * 3_600_000)).toEqual({ longUsd: 11e6, shortUsd: 5e6 });
+    expect(w.sum('SOLUSDT', 3_600_000)).toBeUndefined();
   });
 });

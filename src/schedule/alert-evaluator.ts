@@ -34,6 +34,8 @@ export class AlertEvaluator {
   readonly cooldownMs: number;
   private readonly jobs: Cron[] = [];
   private running = new Map<RuleGroup, Promise<number>>();
+  private pending: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(private readonly o: AlertEvaluatorOptions) {
     this.cooldownMs = o.cooldownMs ?? 4 * 3_600_000;
@@ -48,7 +50,22 @@ export class AlertEvaluator {
     if (this.o.liquidations) this.jobs.push(new Cron('15 * * * * *', { timezone: 'UTC', protect: true }, run('liquidations')));
   }
 
+  /**
+   * A live liquidation arrived: evaluate the liquidation rules soon, at most once per `throttleMs`
+   * (a cascade pushes hundreds of events a second).
+   */
+  notifyLiquidation(throttleMs = 10_000): void {
+    if (this.pending || this.stopped) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      this.evaluate('liquidations').catch((err: unknown) => this.o.log.error({ err }, 'alerts: evaluation failed'));
+    }, throttleMs);
+    this.pending.unref?.();
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.pending) clearTimeout(this.pending);
     for (const job of this.jobs.splice(0)) job.stop();
     await Promise.all(this.running.values());
   }

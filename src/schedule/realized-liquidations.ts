@@ -1,0 +1,51 @@
+// Realized liquidations over any period a rule names (5 min to 24 h), from the live feed's events.
+// The feed's own rolling sums cover 1 h and 24 h only; alert periods like 15m need finer sums.
+import type { Clock } from '../core/services.js';
+import type { RealizedSums } from './digest-message.js';
+import type { RealizedLiquidations } from './digest-scheduler.js';
+
+/** The part of src/market/liquidation-feed.ts used here. */
+export interface LiquidationEventSource {
+  onEvent(listener: (event: { symbol: string; side: 'long' | 'short'; usd: number; ts: number }) => void): () => void;
+}
+
+const MINUTE = 60_000;
+const KEEP_MINUTES = 24 * 60;
+
+/** Per-symbol, per-minute sums of the last day: memory stays bounded (at most 1,440 minutes per symbol). */
+export class RealizedWindow implements RealizedLiquidations {
+  private readonly minutes = new Map<string, Map<number, RealizedSums>>();
+
+  constructor(private readonly clock: Clock) {}
+
+  add(event: { symbol: string; side: 'long' | 'short'; usd: number; ts: number }): void {
+    const minute = Math.floor(event.ts / MINUTE);
+    let bySymbol = this.minutes.get(event.symbol);
+    if (!bySymbol) this.minutes.set(event.symbol, (bySymbol = new Map()));
+    let sums = bySymbol.get(minute);
+    if (!sums) bySymbol.set(minute, (sums = { longUsd: 0, shortUsd: 0 }));
+    if (event.side === 'long') sums.longUsd += event.usd;
+    else sums.shortUsd += event.usd;
+    if (bySymbol.size > KEEP_MINUTES + 5) this.prune(bySymbol);
+  }
+
+  sum(symbol: string, periodMs: number): RealizedSums | undefined {
+    const bySymbol = this.minutes.get(symbol);
+    if (!bySymbol) return undefined;
+    const now = Math.floor(this.clock.now() / MINUTE);
+    const from = now - Math.ceil(periodMs / MINUTE);
+    const out = { longUsd: 0, shortUsd: 0 };
+    for (const [minute, sums] of bySymbol) {
+      if (minute > from && minute <= now) {
+        out.longUsd += sums.longUsd;
+        out.shortUsd += sums.shortUsd;
+      }
+    }
+    return out;
+  }
+
+  private prune(bySymbol: Map<number, RealizedSums>): void {
+    const oldest = Math.floor(this.clock.now() / MINUTE) - KEEP_MINUTES;
+    for (const minute of bySymbol.keys()) if (minute <= oldest) bySymbol.delete(minute);
+  }
+}

@@ -1,0 +1,68 @@
+// Builds the store, the digest scheduler and the alert evaluator for src/main.ts, so the composition
+// root needs only a few lines: create, put `schedule` into the services, start, stop.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { DestinationSender, Platform } from '../core/command.js';
+import type { Clock, MapService } from '../core/services.js';
+import { openStore } from '../store/store.js';
+import { AlertEvaluator } from './alert-evaluator.js';
+import { DigestScheduler, type ScheduleMetrics } from './digest-scheduler.js';
+import { RealizedWindow, type LiquidationEventSource } from './realized-liquidations.js';
+import type { ScheduleServices } from './services.js';
+
+export interface ScheduleConfig {
+  store: { redisUrl: string | undefined; path: string };
+  schedule: { digestGraceMinutes: number; alertCooldownHours: number };
+}
+
+export interface ScheduleDeps {
+  config: ScheduleConfig;
+  maps: MapService;
+  /** Filled in as the adapters start; read at send time. */
+  senders: Partial<Record<Platform, DestinationSender>>;
+  clock: Clock;
+  log: Logger;
+  metrics?: ScheduleMetrics;
+  /** The live liquidation feed, when it runs (src/market/liquidation-feed.ts). */
+  liquidationFeed?: LiquidationEventSource;
+}
+
+export interface RunningSchedule {
+  schedule: ScheduleServices;
+  start(): void;
+  /** Stops the timers, waits for sends in flight, closes the store. */
+  stop(): Promise<void>;
+}
+
+export function createSchedule(deps: ScheduleDeps): RunningSchedule {
+  const log = deps.log.child({ component: 'schedule' });
+  const store = openStore(deps.config.store, log, deps.clock.now);
+  // Distinct per process, so claims tell instances (and a restarted process) apart.
+  const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const common = { store, maps: deps.maps, senders: deps.senders, clock: deps.clock, log, instanceId, ...(deps.metrics ? { metrics: deps.metrics } : {}) };
+  const liquidations = deps.liquidationFeed ? new RealizedWindow(deps.clock) : undefined;
+  const digests = new DigestScheduler({ ...common, graceMs: deps.config.schedule.digestGraceMinutes * 60_000, ...(liquidations ? { liquidations } : {}) });
+  const alerts = new AlertEvaluator({ ...common, cooldownMs: deps.config.schedule.alertCooldownHours * 3_600_000, ...(liquidations ? { liquidations } : {}) });
+  const schedule: ScheduleServices = { store, digests, alerts, ...(liquidations ? { liquidations } : {}) };
+  let unsubscribe: (() => void) | undefined;
+  return {
+    schedule,
+    start() {
+      if (deps.liquidationFeed && liquidations) {
+        unsubscribe = deps.liquidationFeed.onEvent((event) => {
+          liquidations.add(event);
+          alerts.notifyLiquidation();
+        });
+      }
+      digests.start();
+      alerts.start();
+      log.info({ store: store.backend.kind, instanceId }, 'digests and alerts running');
+    },
+    async stop() {
+      unsubscribe?.();
+      await Promise.allSettled([digests.stop(), alerts.stop()]);
+      await store.close();
+    },
+  };
+}
