@@ -47,7 +47,7 @@ afterAll(async () => {
 describe('Telegram bot against the real grammY client', () => {
   it('registers its commands at start', () => {
     const set = api.callsOf('setMyCommands')[0];
-    expect((set?.params.commands as { command: string }[]).map((c) => c.command)).toEqual(['liqmap', 'heatmap', 'help', 'secret']);
+    expect((set?.params.commands as { command: string }[]).map((c) => c.command)).toEqual([...BOT_COMMANDS.map((c) => c.name), 'secret']);
   });
 
   it('/liqmap btc → "sending photo…", then a photo whose caption holds the ratio', async () => {

@@ -22,12 +22,14 @@ export function replyHtml(reply: Reply): string {
 export function splitHtml(html: string, limit: number): string[] {
   const pieces: string[] = [];
   let current = '';
-  for (const line of html.split('\n')) {
-    for (const part of chunkLine(line, limit)) {
-      const next = current === '' ? part : `${current}\n${part}`;
+  for (const [lineNo, line] of html.split('\n').entries()) {
+    for (const [chunkNo, part] of chunkLine(line, limit).entries()) {
+      // A new line joins with a newline; the next chunk of a cut line joins with nothing.
+      const joiner = chunkNo === 0 && lineNo > 0 ? '\n' : '';
+      const next = `${current}${joiner}${part}`;
       if (next.length <= limit) current = next;
       else {
-        pieces.push(current);
+        if (current !== '') pieces.push(current);
         current = part;
       }
     }
@@ -56,6 +58,7 @@ function chunkLine(line: string, limit: number): string[] {
 export function captionAndRest(reply: Reply): { caption: string; rest: string[] } {
   const html = replyHtml(reply);
   if (html.length <= CAPTION_LIMIT) return { caption: html, rest: [] };
-  const [caption = '', ...more] = splitHtml(html, CAPTION_LIMIT);
-  return { caption, rest: splitHtml(more.join('\n'), MESSAGE_LIMIT) };
+  const caption = splitHtml(html, CAPTION_LIMIT)[0] ?? '';
+  // The caption is a prefix of the HTML: the messages carry on exactly where it stopped.
+  return { caption, rest: splitHtml(html.slice(caption.length).replace(/^\n/, ''), MESSAGE_LIMIT) };
 }

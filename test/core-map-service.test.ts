@@ -1,0 +1,149 @@
+// "One render serves many": the map service against the real sample, a counting renderer and a
+// controlled clock. Plus the platform formats that depend on it: Telegram captions, Discord command JSON.
+import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { CachedMapService } from '../src/core/map-service.js';
+import { captionAndRest, CAPTION_LIMIT, escapeHtml, MESSAGE_LIMIT } from '../src/platforms/telegram/caption.js';
+import { commandJson } from '../src/platforms/discord/command-json.js';
+import { deployCommands } from '../src/platforms/discord/deploy.js';
+import type { CommandDefinition } from '../src/core/command.js';
+import { BOT_COMMANDS } from '../commands/index.js';
+import { FakeMarket, FakeRenderer } from './fakes/bot-services.js';
+import { FakeDiscord, APP_ID, GUILD_ID } from './fakes/discord-api.js';
+
+function service(renderDelayMs = 20) {
+  let now = Date.UTC(2026, 5, 22, 12, 7);
+  const market = new FakeMarket();
+  const renderer = new FakeRenderer(renderDelayMs);
+  const maps = new CachedMapService({ market, renderer, clock: { now: () => now }, log: pino({ level: 'silent' }) });
+  return { maps, market, renderer, advance: (ms: number) => (now += ms) };
+}
+
+describe('map service', () => {
+  it('20 simultaneous requests of one map: one fetch, one model run, one render, the same bytes', async () => {
+    const { maps, market, renderer } = service();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => maps.mapPicture({ symbol: i % 2 ? 'btc' : 'BTCUSDT', window: '7d' })));
+    expect(market.fetches).toBe(1);
+    expect(renderer.maps).toBe(1);
+    expect(maps.stats).toEqual({ fetches: 1, modelRuns: 1, renders: 1 });
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(results.every((r) => r.png === results[0]!.png)).toBe(true);
+  });
+
+  it('names a map by symbol, venues, window, range and last closed bar', () => {
+    const { maps, advance } = service();
+    const id = maps.idOf('map', { symbol: 'btc', window: '7d' });
+    expect(id).toBe(`map:BTCUSDT:all:7d:default:${Date.UTC(2026, 5, 22, 12, 0)}`);
+    expect(maps.idOf('map', { symbol: 'BTC-USDT', window: '7d' })).toBe(id);
+    expect(maps.idOf('map', { symbol: 'btc', window: '7d', range: 0.1 })).not.toBe(id);
+    expect(maps.idOf('map', { symbol: 'btc', window: '7d', venues: ['okx', 'binance'] })).toContain(':binance+okx:');
+    advance(7 * 60_000); // 12:14, still in the 12:00 15-minute bar
+    expect(maps.idOf('map', { symbol: 'btc', window: '7d' })).toBe(id);
+    advance(60_000); // 12:15: a new bar closed
+    expect(maps.idOf('map', { symbol: 'btc', window: '7d' })).not.toBe(id);
+  });
+
+  it('a later request of the same map is served from the cache; a new bar renders again', async () => {
+    const { maps, renderer, advance } = service(0);
+    await maps.mapPicture({ symbol: 'btc', window: '1d' });
+    await maps.mapPicture({ symbol: 'btc', window: '1d' });
+    expect(renderer.maps).toBe(1);
+    advance(5 * 60_000);
+    await maps.mapPicture({ symbol: 'btc', window: '1d' });
+    expect(renderer.maps).toBe(2);
+  });
+
+  it('shares the fetch between a map and a heatmap of the same data, not the picture', async () => {
+    const { maps, market, renderer } = service(0);
+    await Promise.all([maps.mapPicture({ symbol: 'eth', window: '7d' }), maps.heatmapPicture({ symbol: 'eth', window: '7d' }), maps.mapPicture({ symbol: 'eth', window: '7d', range: 0.05 })]);
+    expect(market.fetches).toBe(1);
+    expect(renderer.maps).toBe(2);
+    expect(renderer.heatmaps).toBe(1);
+  });
+
+  it('does not keep failures: garbage is refused before any fetch, a failed render is retried next time', async () => {
+    const { maps, market, renderer } = service(0);
+    await expect(maps.mapPicture({ symbol: '<b>🚀</b>', window: '7d' })).rejects.toThrow(/is not a symbol/);
+    await expect(maps.mapPicture({ symbol: 'nope', window: '7d' })).rejects.toThrow(/NOPEUSDT/);
+    expect(market.fetches).toBe(1);
+    let fail = true;
+    const draw = renderer.renderMap.bind(renderer);
+    renderer.renderMap = async (map) => {
+      if (fail) {
+        fail = false;
+        throw Object.assign(new Error('the picture renderer is busy'), { name: 'RenderBusyError' });
+      }
+      return draw(map);
+    };
+    await expect(maps.mapPicture({ symbol: 'btc', window: '7d' })).rejects.toThrow(/drawing many pictures/);
+    expect((await maps.mapPicture({ symbol: 'btc', window: '7d' })).png.length).toBeGreaterThan(0);
+  });
+});
+
+describe('Telegram caption', () => {
+  it('escapes what came from outside and keeps the title bold', () => {
+    expect(escapeHtml('<b>&amp;</b>')).toBe('&lt;b&gt;&amp;amp;&lt;/b&gt;');
+    expect(captionAndRest({ title: 'A<B', text: 'x & y' })).toEqual({ caption: '<b>A&lt;B</b>\nx &amp; y', rest: [] });
+  });
+
+  it('keeps the caption within 1,024 characters; the rest follows as messages within 4,096', () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `line ${i} <&> ${'x'.repeat(20)}`);
+    const { caption, rest } = captionAndRest({ title: 'Title', text: lines.join('\n') });
+    expect(caption.length).toBeLessThanOrEqual(CAPTION_LIMIT);
+    expect(caption.startsWith('<b>Title</b>\n')).toBe(true);
+    expect(rest.length).toBeGreaterThan(1);
+    expect(rest.every((m) => m.length <= MESSAGE_LIMIT)).toBe(true);
+    // Nothing lost, nothing cut inside an escape.
+    expect([caption, ...rest].join('\n')).toBe(`<b>Title</b>\n${escapeHtml(lines.join('\n'))}`);
+    const long = captionAndRest({ text: '&'.repeat(3000) });
+    for (const piece of [long.caption, ...long.rest]) expect(piece).toMatch(/^(&amp;)+$/);
+  });
+});
+
+describe('Discord command JSON and deployment', () => {
+  const moderatorOnly: CommandDefinition = {
+    name: 'alerts',
+    description: 'alert rules',
+    subcommands: [
+      { name: 'add', description: 'add', access: 'moderator', subcommands: [{ name: 'ratio', description: 'r', options: [{ name: 'value', description: 'v', type: 'number', required: true }], handler: async () => ({ text: '' }) }] },
+      { name: 'remove', description: 'remove', access: 'moderator', handler: async () => ({ text: '' }) },
+    ],
+  };
+
+  it('declares typed options, choices, autocomplete, required first, DMs allowed', () => {
+    const json = commandJson(BOT_COMMANDS[0]!);
+    expect(json).toMatchObject({ name: 'liqmap', type: 1, default_member_permissions: null, contexts: [0, 1] });
+    expect(json.options!.map((o) => [o.name, o.type, o.required])).toEqual([
+      ['symbol', 3, true],
+      ['venue', 3, false],
+      ['window', 3, false],
+      ['range', 10, false],
+    ]);
+    expect(json.options![0]).toMatchObject({ autocomplete: true, max_length: 30 });
+    expect(json.options![2]).toMatchObject({ choices: ['1d', '3d', '7d', '14d', '30d'].map((c) => ({ name: c, value: c })) });
+    expect(json.options![3]).toMatchObject({ min_value: 1, max_value: 50 });
+  });
+
+  it('hides a moderator-only command from members (Manage Server) and nests subcommand groups', () => {
+    const json = commandJson(moderatorOnly);
+    expect(json.default_member_permissions).toBe('32');
+    expect(json.options!.map((o) => [o.name, o.type])).toEqual([
+      ['add', 2],
+      ['remove', 1],
+    ]);
+  });
+
+  it('deploy-commands PUTs the set, guild-scoped or global, learning the application id', async () => {
+    const discord = await new FakeDiscord().start();
+    try {
+      const guild = await deployCommands({ token: discord.token, apiUrl: discord.apiUrl, guildId: GUILD_ID, commands: BOT_COMMANDS });
+      expect(guild).toEqual({ applicationId: APP_ID, scope: { guildId: GUILD_ID }, names: BOT_COMMANDS.map((c) => c.name) });
+      const global = await deployCommands({ token: discord.token, apiUrl: discord.apiUrl, applicationId: APP_ID, commands: BOT_COMMANDS });
+      expect(global.scope).toBe('global');
+      expect(discord.callsTo('PUT', /commands$/).map((c) => c.path)).toEqual([`/applications/${APP_ID}/guilds/${GUILD_ID}/commands`, `/applications/${APP_ID}/commands`]);
+      await expect(deployCommands({ token: 'wrong', apiUrl: discord.apiUrl, applicationId: APP_ID, commands: BOT_COMMANDS })).rejects.toThrow(/Unauthorized/);
+    } finally {
+      await discord.close();
+    }
+  });
+});
