@@ -134,7 +134,7 @@ describe('command runtime', () => {
     expect(long).toMatchObject({ ephemeral: true });
     expect(long.text.length).toBeLessThan(200);
     const control = await runtime.execute('liqmap', { kind: 'text', args: 'btc "\u202Eevil\u0000text"' }, caller('1'));
-    expect(control.text).not.toMatch(/[\u0000\u202E]/);
+    expect(control.text.includes('\u0000') || control.text.includes('\u202E')).toBe(false);
   });
 
   it('lets only moderators run moderator nodes, with a hint per platform', async () => {
