@@ -162,6 +162,7 @@ export class FakeExchange {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
     const query = Object.fromEntries(url.searchParams);
+    if (path.startsWith('/api/futures/')) return this.coinglass(req, res, path, query);
     const venue: Venue = path.startsWith('/v5/') ? 'bybit' : path.startsWith('/api/v5/') ? 'okx' : 'binance';
     this.requests.push({ venue, path, query });
 
@@ -195,6 +196,17 @@ export class FakeExchange {
     if (res.destroyed) return;
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
+  }
+
+  /** CoinGlass v4: key "pro-key" has the Professional plan, any other key is refused the map endpoints. */
+  readonly coinglassRequests: { key: string | undefined; query: Record<string, string> }[] = [];
+  private coinglass(req: IncomingMessage, res: ServerResponse, path: string, query: Record<string, string>): void {
+    const key = req.headers['cg-api-key'] as string | undefined;
+    this.coinglassRequests.push({ key, query });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (path !== '/api/futures/liquidation/aggregated-map') return void res.end(JSON.stringify({ code: '404', msg: 'Not Found' }));
+    if (key !== 'pro-key') return void res.end(JSON.stringify({ code: '401', msg: 'Upgrade plan', success: false }));
+    res.end(JSON.stringify({ code: '0', msg: 'success', data: { data: { '60000': [[60000, 1250000.5, 25, null], [60000, 250000, 50, null]], '71000': [[71000, 3400000, 100, null]], '58000.5': [[58000.5, 990000, null, null]] } } }));
   }
 
   private route(venue: Venue, path: string, q: Record<string, string>): { status: number; body: unknown } {
