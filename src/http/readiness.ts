@@ -1,4 +1,5 @@
 // Readiness: every injected probe must answer "ok" in time for the instance to take traffic.
+import { randomUUID } from 'node:crypto';
 import { scrub } from '../log.js';
 
 /**
@@ -56,4 +57,30 @@ async function runProbe(probe: ReadinessProbe, timeoutMs: number, secrets: reado
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** What storeProbe needs of a store backend (src/store's StoreBackend fits). */
+export interface ProbedStore {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown): Promise<unknown>;
+  delete(key: string): Promise<unknown>;
+}
+
+/**
+ * The store answers when a value written can be read back. A round trip, not a read alone: keyv turns a
+ * failing adapter into `undefined` rather than an error, and a Redis client queues commands while
+ * disconnected (a store that is down then shows up as the probe timeout).
+ */
+export function storeProbe(store: ProbedStore): ReadinessProbe {
+  // One key per process, so instances sharing a Redis do not read each other's value.
+  const key = `readiness:${randomUUID()}`;
+  let counter = 0;
+  return async () => {
+    const value = `${process.pid}:${++counter}`;
+    await store.set(key, value);
+    const read = await store.get(key);
+    await store.delete(key);
+    if (read !== value) throw new Error('the store did not return what was written');
+    return true;
+  };
 }
