@@ -256,3 +256,41 @@ describe('live market data against the fake exchange', () => {
     expect((err as Error).message).toMatch(/no market data for BTCUSDT: binance \(exchangeInfo: unreachable \(ECONNREFUSED\)\); bybit \(.*\); okx \(.*\)/);
   });
 });
+
+describe('liqmap map with live venues', () => {
+  it('fails fast with the unreachable venues named and --source sample suggested', async () => {
+    const { runCli } = await import('../src/cli.js');
+    const url = fake.url;
+    await fake.stop();
+    fake = await startFake(clock);
+    const saved = { ...process.env };
+    Object.assign(process.env, { BINANCE_FAPI_URL: url, BYBIT_API_URL: url, OKX_API_URL: url });
+    try {
+      const err: string[] = [];
+      const code = await runCli(['map', 'btc'], { out: () => {}, err: (t) => err.push(t) });
+      expect(code).toBe(2);
+      expect(err.join('\n')).toMatch(/^liqmap map: no market data for BTCUSDT: binance \(exchangeInfo: unreachable \(ECONNREFUSED\)\); bybit \(instruments-info: .*\); okx \(instruments: .*\)\nUse --source sample/);
+    } finally {
+      for (const k of ['BINANCE_FAPI_URL', 'BYBIT_API_URL', 'OKX_API_URL']) if (saved[k] === undefined) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it('maps from the live venues by default', async () => {
+    const { runCli } = await import('../src/cli.js');
+    const saved = { ...process.env };
+    Object.assign(process.env, { BINANCE_FAPI_URL: fake.url, BYBIT_API_URL: fake.url, OKX_API_URL: fake.url });
+    try {
+      const out: string[] = [];
+      // --at pins the window to the fake's data. The real clock is months past it, so Binance, which keeps
+      // 30 days of open interest only, has none for that window and drops out: the limit at work.
+      const code = await runCli(['map', 'btc', '--window', '1d', '--at', new Date(T0).toISOString()], { out: (t) => out.push(t), err: () => {} });
+      expect(code).toBe(0);
+      expect(out.join('\n')).toMatch(/estimated from Bybit\+OKX, 1d$/);
+      expect(fake.count('/futures/data/openInterestHist')).toBe(0);
+    } finally {
+      for (const k of ['BINANCE_FAPI_URL', 'BYBIT_API_URL', 'OKX_API_URL']) if (saved[k] === undefined) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+});

@@ -55,8 +55,8 @@ const BUDGETS: Record<Venue, VenueHttpOptions['budget']> = {
   binance: { capacity: 20, refillPerSecond: 3, maxWaitMs: 3000 },
   // 600 requests / 5 s per IP.
   bybit: { capacity: 50, refillPerSecond: 50, maxWaitMs: 3000 },
-  // rubik endpoints: 10 requests / 2 s.
-  okx: { capacity: 10, refillPerSecond: 5, maxWaitMs: 3000 },
+  // rubik endpoints: 10 requests / 2 s each (open interest and taker volume are two), candles 40 / 2 s.
+  okx: { capacity: 20, refillPerSecond: 5, maxWaitMs: 3000 },
 };
 
 export class LiveMarketData implements MarketData {

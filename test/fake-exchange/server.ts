@@ -6,9 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { PROJECT_ROOT } from '../../src/paths.js';
 import { barsFor, oiAt, type FakeBar } from './market.js';
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'exchange');
+// From the project root, so the fake also runs compiled (dist/) for the benchmark.
+const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures', 'exchange');
 const DAY = 86_400_000;
 
 export type FaultKind = 'status' | 'slow' | 'truncated' | 'bybit-retcode' | 'reset' | 'schema';
