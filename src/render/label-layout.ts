@@ -21,11 +21,15 @@ export interface LabelRequest {
   anchorY: number;
   w: number;
   h: number;
+  /** Prefer moving sideways this way (−1 left, 1 right): long labels fan out left, short ones right. */
+  side?: -1 | 1;
 }
 
 export interface PlacedLabel extends Box {
   anchorX: number;
   anchorY: number;
+  /** Placed by the fallback pass: its leader may be shallow or cross bars (more headroom would help). */
+  relaxed?: boolean;
 }
 
 export interface LabelArea {
@@ -79,10 +83,15 @@ function barsTop(bars: BarSpan[], x0: number, x1: number, floor: number): number
 export function placeLabels(requests: LabelRequest[], bars: BarSpan[], reserved: Box[], area: LabelArea): (PlacedLabel | null)[] {
   const taken: Box[] = [...reserved];
   const leaders: Segment[] = [];
-  return requests.map((req) => {
+  // A short stub above every anchor stays free, so each label's leader has a way out.
+  const stubs = requests.map((r) => ({ x: r.anchorX - 2, y: r.anchorY - 16, w: 4, h: 16 }));
+  return requests.map((req, i) => {
+    const blockers = [...taken, ...stubs.filter((_, j) => j !== i)];
     // First try with clean leaders (crossing no label and no other bar); if nothing fits, accept a
     // leader over bars rather than drop the label.
-    const best = bestSpot(req, bars, taken, leaders, area, true) ?? bestSpot(req, bars, taken, leaders, area, false);
+    const strict = bestSpot(req, bars, taken, blockers, leaders, area, true);
+    const relaxed = strict ? null : bestSpot(req, bars, taken, blockers, leaders, area, false);
+    const best = strict ?? (relaxed && { ...relaxed, relaxed: true });
     if (best) {
       taken.push(best);
       leaders.push(leaderOf(best));
@@ -91,7 +100,8 @@ export function placeLabels(requests: LabelRequest[], bars: BarSpan[], reserved:
   });
 }
 
-function bestSpot(req: LabelRequest, bars: BarSpan[], taken: Box[], leaders: Segment[], area: LabelArea, strict: boolean): PlacedLabel | null {
+/** `taken`: labels and reserved boxes, which leaders avoid too; `blockers`: those plus other anchors' stubs. */
+function bestSpot(req: LabelRequest, bars: BarSpan[], taken: Box[], blockers: Box[], leaders: Segment[], area: LabelArea, strict: boolean): PlacedLabel | null {
   let best: PlacedLabel | null = null;
   let bestScore = Infinity;
   const step = Math.max(8, req.w / 4);
@@ -107,25 +117,35 @@ function bestSpot(req: LabelRequest, bars: BarSpan[], taken: Box[], leaders: Seg
     let y = floor - req.h;
     for (let moved = true; moved && y >= area.top; ) {
       moved = false;
-      for (const t of taken) {
+      for (const t of blockers) {
         if (overlaps({ x, y, w: req.w, h: req.h }, t, PAD)) {
           y = t.y - PAD - req.h - 1;
           moved = true;
         }
       }
     }
-    if (y < area.top) continue;
-    const candidate: PlacedLabel = { x, y, w: req.w, h: req.h, anchorX: req.anchorX, anchorY: req.anchorY };
-    // Leaders must not cross labels, and labels must not hide leaders.
-    const leader = leaderOf(candidate);
-    if (taken.some((t) => segmentHitsBox(leader, t, 1))) continue;
-    if (leaders.some((l) => segmentHitsBox(l, candidate, 2))) continue;
-    if (strict && otherBars.some((b) => segmentHitsBox(leader, b))) continue;
-    // A vertical leader reads better than a sideways one: moving sideways costs more than rising.
-    const score = 1.5 * Math.abs(x + req.w / 2 - req.anchorX) + 0.5 * (req.anchorY - (y + req.h));
-    if (score < bestScore) {
-      bestScore = score;
-      best = candidate;
+    // The lowest free spot first, then higher ones: a steeper leader can clear neighbouring bars.
+    for (let lift = 0; lift <= 16 && y - lift * (req.h / 2) >= area.top; lift++) {
+      const ly = y - lift * (req.h / 2);
+      const candidate: PlacedLabel = { x, y: ly, w: req.w, h: req.h, anchorX: req.anchorX, anchorY: req.anchorY };
+      if (lift > 0 && blockers.some((t) => overlaps(candidate, t, PAD))) continue;
+      // Leaders must not cross labels, and labels must not hide leaders.
+      const leader = leaderOf(candidate);
+      if (taken.some((t) => segmentHitsBox(leader, t, 1))) continue;
+      if (leaders.some((l) => segmentHitsBox(l, candidate, 2))) continue;
+      if (strict && otherBars.some((b) => segmentHitsBox(leader, b))) continue;
+      // A leader that runs flat along the bar tops reads as part of the chart: keep them steep.
+      const run = Math.abs(leader.x1 - leader.x0);
+      if (strict && run > 4 && leader.y0 - leader.y1 < 0.5 * run) continue;
+      // A vertical leader reads better than a sideways one: moving sideways costs more than rising.
+      const dx = x + req.w / 2 - req.anchorX;
+      const wrongWay = req.side !== undefined && dx * req.side < 0 ? Math.abs(dx) : 0;
+      const score = 1.5 * Math.abs(dx) + wrongWay + 0.5 * (req.anchorY - (ly + req.h));
+      if (score < bestScore) {
+        bestScore = score;
+        best = candidate;
+      }
+      break;
     }
   }
   return best;

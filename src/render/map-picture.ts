@@ -97,7 +97,7 @@ function drawClusterLabels(ctx: CanvasRenderingContext2D, chart: ChartType, layo
     const w2 = ctx.measureText(lines[i]!.where).width;
     const bucket = inRange.findIndex((b) => c.price >= b.priceLow && c.price <= b.priceHigh);
     const top = bucket >= 0 ? bars[bucket]!.top : y.getPixelForValue(c.usd);
-    return { anchorX: x.getPixelForValue(c.price), anchorY: top, w: Math.ceil(Math.max(w1, w2)) + 16, h: 40 };
+    return { anchorX: x.getPixelForValue(c.price), anchorY: top, w: Math.ceil(Math.max(w1, w2)) + 16, h: 40, side: c.side === 'long' ? -1 : 1 };
   });
   const placed = placeLabels(requests, bars, reserved, { left: area.left, right: area.right, top: area.top, bottom: area.bottom });
   placed.forEach((p, i) => {
@@ -201,6 +201,13 @@ function drawEmpty(ctx: CanvasRenderingContext2D, chart: ChartType, map: Liquida
   const area = chart.chartArea;
   const cx = (area.left + area.right) / 2;
   const cy = (area.top + area.bottom) / 2;
+  ctx.save();
+  roundRect(ctx, cx - 260, cy - 48, 520, 92, 10);
+  ctx.fillStyle = theme.background;
+  ctx.fill();
+  ctx.strokeStyle = theme.border;
+  ctx.stroke();
+  ctx.restore();
   drawText(ctx, 'No estimated liquidations in range', cx, cy - 6, { size: 26, colour: theme.text, weight: 600, align: 'center' });
   drawText(ctx, `nothing within ±${rangePct}% of ${formatPrice(map.price)} in the ${map.meta.window} window`, cx, cy + 24, {
     size: fontSize.subtitle + 1,
@@ -244,6 +251,9 @@ function niceRangePct(map: LiquidationMap): number {
   const pct = ((map.rangeHigh - map.price) / map.price) * 100;
   return Number(pct.toFixed(pct < 1 ? 2 : 1));
 }
+
+/** Headroom above the tallest bar, as a multiple of it: room for the cluster labels. */
+const HEADROOM = 1.3;
 
 /** Draws the map on a new canvas, hands it to `use` (encode it there), then destroys the chart. */
 export function withMapPicture<T>(map: LiquidationMap, opts: PictureOptions, use: (canvas: Canvas) => T): T {
@@ -332,7 +342,7 @@ export function withMapPicture<T>(map: LiquidationMap, opts: PictureOptions, use
           type: 'linear',
           stacked: true,
           beginAtZero: true,
-          suggestedMax: empty ? 1 : maxBar * 1.3,
+          suggestedMax: empty ? 1 : maxBar * HEADROOM,
           position: 'left',
           grid: { color: theme.grid, drawTicks: false },
           border: { display: false },

@@ -33,7 +33,7 @@ export const theme = {
  * Leverage tiers from low to high: dark blue to gold, brightness rising with leverage, since high
  * leverage sits nearest the price and matters first. No red or green, which belong to the sides.
  */
-const TIER_COLOURS = ['#2f4fa3', '#3f86d8', '#63c3e8', '#b592f5', '#ffc857'];
+const TIER_COLOURS = ['#2f4fa3', '#3f86d8', '#63c3e8', '#b592f5', '#f7a35c', '#ffd966'];
 
 export function tierColour(index: number, count: number): string {
   if (count <= TIER_COLOURS.length) {
