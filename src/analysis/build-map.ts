@@ -308,6 +308,7 @@ export function buildHeatmap(req: ModelRequest): Heatmap {
 
   const runs = venues.map((v) =>
     runLedger(v.bars, v.intervalMs, v.spec, params, grid, {
+      recordSweeps: true,
       onSnapshot: (barIndex, read) => {
         const col = columnOf.get(v.bars[barIndex]!.ts);
         if (col !== undefined) read(usd.subarray(col * rows, (col + 1) * rows), firstRowBucket);

@@ -42,7 +42,7 @@ class SideBook {
   scale = 1;
   /** Sum of cellRaw, kept incrementally so the book's USD costs O(1) per bar. */
   rawTotal = 0;
-  /** Longs: highest occupied cell (−1 when empty). Shorts: lowest occupied cell (cells when empty). */
+  /** Longs: no occupied cell above it (−1 when empty). Shorts: none below it (cells when empty). */
   edge: number;
 
   constructor(
@@ -127,6 +127,8 @@ export interface LedgerOptions {
   onSnapshot?: (barIndex: number, readBucketUsd: (out: Float64Array, firstBucket: number) => void) => void;
   /** Bars before this index update the book but are not reported in sweeps (warm-up). */
   reportFrom?: number;
+  /** Keep a SweepEvent per bar and side (the heatmap draws them; the map does not need them). */
+  recordSweeps?: boolean;
 }
 
 /** Open interest of a bar in base units: the oi column, else oi_usd over the close. */
@@ -173,6 +175,7 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
   const flowScale = netFlowScale(bars);
   const churnPerBar = 1 - Math.exp(-params.churnPerHour * (intervalMs / 3_600_000));
   const reportFrom = options.reportFrom ?? 0;
+  const recordSweeps = options.recordSweeps ?? false;
   let clampedCohorts = 0;
   let oiGaps = 0;
 
@@ -253,11 +256,11 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
         lowCell = Math.min(lowCell, longs.edge);
         highCell = Math.max(highCell, longs.edge);
       }
+      // The edge stays an upper bound: empty cells below it are walked only when a low reaches them.
       longs.edge--;
-      while (longs.edge >= 0 && longs.cellRaw[longs.edge] === 0) longs.edge--;
     }
     if (longs.edge < 0) longs.rawTotal = 0;
-    if (sweptL > 0 && report) {
+    if (sweptL > 0 && report && recordSweeps) {
       sweeps.push({ ts: bar.ts, side: 'long', usd: sweptL, priceLow: cellCenter(grid, lowCell), priceHigh: cellCenter(grid, highCell) });
     }
     let sweptS = 0;
@@ -271,10 +274,9 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
         highCell = Math.max(highCell, shorts.edge);
       }
       shorts.edge++;
-      while (shorts.edge < grid.cells && shorts.cellRaw[shorts.edge] === 0) shorts.edge++;
     }
     if (shorts.edge >= grid.cells) shorts.rawTotal = 0;
-    if (sweptS > 0 && report) {
+    if (sweptS > 0 && report && recordSweeps) {
       sweeps.push({ ts: bar.ts, side: 'short', usd: sweptS, priceLow: cellCenter(grid, lowCell), priceHigh: cellCenter(grid, highCell) });
     }
     sweptLongUsd[i] = sweptL;

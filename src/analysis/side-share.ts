@@ -7,7 +7,6 @@ const clampShare = (s: number) => Math.min(MAX_SHARE, Math.max(MIN_SHARE, s));
 
 /** Median of |net taker flow| over the series: the scale that maps net flow to a share. */
 export function netFlowScale(bars: Bar[]): number {
-  // A typed array sorts numerically without a comparator: several times faster on 10k bars.
   const values = new Float64Array(bars.length);
   let count = 0;
   for (const b of bars) {
@@ -15,8 +14,7 @@ export function netFlowScale(bars: Bar[]): number {
     if (v !== undefined && v !== 0) values[count++] = Math.abs(v);
   }
   if (count === 0) return 0;
-  const used = values.subarray(0, count).sort();
-  return used[Math.floor(count / 2)]!;
+  return nthSmallest(values.subarray(0, count), Math.floor(count / 2));
 }
 
 /**
@@ -38,4 +36,30 @@ export function longShare(bar: Bar, mode: SideAttribution, flowScale: number): n
     return clampShare(0.5 + 0.4 * Math.tanh(bar.netTakerVolume / flowScale));
   }
   return 0.5;
+}
+
+/** k-th smallest value (0-based) by quickselect: O(n), reorders `a` in place. */
+function nthSmallest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }
