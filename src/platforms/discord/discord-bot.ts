@@ -62,10 +62,15 @@ export class DiscordBot implements DestinationSender {
     this.options.log.info({ user: this.client.user?.tag, guilds: this.client.guilds.cache.size }, 'discord ready');
   }
 
-  /** Stops taking interactions, finishes the replies in flight, closes the gateway. */
-  async stop(): Promise<void> {
+  /** Stops taking interactions and waits for the replies in flight; sending (digests) still works. */
+  async drain(): Promise<void> {
     this.accepting = false;
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** drain, then close the gateway. */
+  async stop(): Promise<void> {
+    await this.drain();
     await this.client.destroy();
   }
 

@@ -52,6 +52,7 @@ export class TelegramBot implements DestinationSender {
       autoRetry({ maxRetryAttempts: options.maxRetryAttempts ?? 3, maxDelaySeconds: options.maxRetryAfterSeconds ?? 60, rethrowHttpErrors: true }),
     );
     this.bot.on('message:text', (ctx) => {
+      if (this.stopping) return;
       // Not awaited: updates are handled concurrently, so one slow map does not hold up the chat.
       this.track(this.onText(ctx));
     });
@@ -83,12 +84,17 @@ export class TelegramBot implements DestinationSender {
     return webhookCallback(this.bot, 'http', { secretToken });
   }
 
-  /** Stops taking updates, then waits for the replies in flight. */
-  async stop(): Promise<void> {
+  /** Stops taking updates, then waits for the replies in flight; sending (digests) still works. */
+  async drain(): Promise<void> {
     this.stopping = true;
     if (this.bot.isRunning()) await this.bot.stop();
     await this.polling?.catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Same as drain: the Bot API is plain HTTP, there is no connection to close. */
+  async stop(): Promise<void> {
+    await this.drain();
   }
 
   /** Sends a reply to a chat: photo with caption (file_id reused), then any text that did not fit. */

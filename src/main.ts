@@ -1,0 +1,143 @@
+// Composition root: builds the one services object, the command runtime and the platform adapters from
+// the configuration, starts them, and stops them in order (replies in flight finish first).
+import { hostname } from 'node:os';
+import { BOT_COMMANDS } from '../commands/index.js';
+import { requirePlatform, type Config } from './config.js';
+import { CachedMapService } from './core/map-service.js';
+import { CommandRuntime } from './core/runtime.js';
+import { systemClock, type Clock, type MarketPort, type Renderer } from './core/services.js';
+import type { DestinationSender, Platform } from './core/command.js';
+import { startHttpServer, type HttpServer, type Route } from './http/server.js';
+import { createLogger, type Logger } from './log.js';
+import { liveOptionsFromEnv } from './market/market-config.js';
+import type { MarketData } from './market/market-data.js';
+import { openMarketData } from './market/open-market-data.js';
+import { Metrics } from './metrics.js';
+import { DiscordBot } from './platforms/discord/discord-bot.js';
+import { TelegramBot } from './platforms/telegram/telegram-bot.js';
+import { createRenderPool, type RenderPool } from './render/render-pool.js';
+import { LiquidationFeed } from './market/liquidation-feed.js';
+import { createSchedule } from './schedule/start-schedule.js';
+import type { ServicesWithSchedule } from './schedule/services.js';
+
+/** Replaceable parts, for tests and benchmarks; everything else comes from the config. */
+export interface BotOverrides {
+  log?: Logger;
+  clock?: Clock;
+  market?: MarketPort & Partial<Pick<MarketData, 'close'>>;
+  renderer?: Renderer & { close?(): Promise<void> };
+  /** Skip the /healthz and /metrics server. */
+  noHttp?: boolean;
+  /** The live liquidation feed; default: started when the source is live. `null` = none. */
+  liquidationFeed?: LiquidationFeed | null;
+}
+
+export interface RunningBot {
+  services: ServicesWithSchedule;
+  runtime: CommandRuntime;
+  maps: CachedMapService;
+  discord?: DiscordBot;
+  telegram?: TelegramBot;
+  /** Per platform, for the schedulers. */
+  senders: Partial<Record<Platform, DestinationSender>>;
+  http?: HttpServer;
+  /** Stops taking commands, finishes replies in flight, closes connections, workers and the store. */
+  stop(): Promise<void>;
+}
+
+function sourceName(config: Config): string {
+  return config.source.kind === 'dir' ? config.source.path : config.source.kind;
+}
+
+/** Starts every platform whose token is set. Throws ConfigError when none is. */
+export async function startBot(config: Config, overrides: BotOverrides = {}): Promise<RunningBot> {
+  const platforms = requirePlatform(config);
+  const log = overrides.log ?? createLogger({ level: config.log.level, pretty: config.log.pretty, secrets: config.secrets });
+  const clock = overrides.clock ?? systemClock;
+  const metrics = new Metrics();
+  const market =
+    overrides.market ??
+    openMarketData(sourceName(config), {
+      ...liveOptionsFromEnv({
+        BINANCE_FAPI_URL: config.venues.binanceFapiUrl,
+        BYBIT_API_URL: config.venues.bybitApiUrl,
+        OKX_API_URL: config.venues.okxApiUrl,
+        BINANCE_API_KEY: config.venues.binanceApiKey,
+      }),
+    });
+  const renderer: Renderer & { close?(): Promise<void> } =
+    overrides.renderer ?? (createRenderPool({ size: config.render.workers, maxQueue: config.render.queue, log }) as RenderPool);
+  const maps = new CachedMapService({ market, renderer, clock, log });
+  const senders: Partial<Record<Platform, DestinationSender>> = {};
+  const feed = overrides.liquidationFeed !== undefined ? overrides.liquidationFeed : config.source.kind === 'live' ? new LiquidationFeed({ log }) : null;
+  // Digests and alerts: the store, the scheduler and the evaluator; they send through `senders`.
+  const schedule = createSchedule({ config, maps, senders, clock, log, metrics, ...(feed ? { liquidationFeed: feed } : {}) });
+  const services: ServicesWithSchedule = { maps, market, clock, log, commands: BOT_COMMANDS, schedule: schedule.schedule };
+  const runtime = new CommandRuntime(services, { cooldownMs: config.commands.cooldownSeconds * 1000 }, (e) =>
+    metrics.commandServed(e.command, e.platform, e.outcome, e.seconds),
+  );
+
+  const running: RunningBot = { services, runtime, maps, senders, stop: async () => {} };
+  const routes: Route[] = [];
+  const drains: Array<() => Promise<void>> = [];
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    if (platforms.includes('telegram')) {
+      const telegram = new TelegramBot({ token: config.telegram.token!, apiRoot: config.telegram.apiRoot, runtime, log: log.child({ platform: 'telegram' }) });
+      if (config.telegram.webhookUrl) {
+        const handler = await telegram.startWebhook(config.telegram.webhookUrl, config.telegram.webhookSecret!);
+        routes.push({ method: 'POST', path: new URL(config.telegram.webhookUrl).pathname, handler });
+      } else {
+        await telegram.startPolling();
+      }
+      running.telegram = telegram;
+      senders.telegram = telegram;
+      drains.push(() => telegram.drain());
+      stops.push(() => telegram.stop());
+    }
+    if (platforms.includes('discord')) {
+      const discord = new DiscordBot({ token: config.discord.token!, apiUrl: config.discord.apiUrl, runtime, log: log.child({ platform: 'discord' }) });
+      drains.push(() => discord.drain());
+      stops.push(() => discord.stop());
+      await discord.start();
+      running.discord = discord;
+      senders.discord = discord;
+    }
+    if (!overrides.noHttp) {
+      running.http = await startHttpServer({
+        port: config.http.port,
+        readiness: {
+          ...(running.discord ? { discord: () => running.discord!.client.isReady() } : {}),
+          ...(running.telegram ? { telegram: () => true } : {}),
+        },
+        metrics,
+        logger: log,
+        secrets: config.secrets,
+        routes,
+      });
+    }
+    feed?.start();
+    schedule.start();
+  } catch (err) {
+    await Promise.allSettled(stops.map((s) => s()));
+    await schedule.stop().catch(() => undefined);
+    await renderer.close?.();
+    throw err;
+  }
+
+  running.stop = async () => {
+    log.info('stopping: finishing replies in flight');
+    // No new commands; replies in flight finish. Then the schedules (their sends in flight finish while
+    // the connections are still open, then the store closes), then connections, workers and data.
+    await Promise.allSettled(drains.map((d) => d()));
+    feed?.stop();
+    await schedule.stop();
+    await Promise.allSettled(stops.map((s) => s()));
+    await running.http?.close();
+    await renderer.close?.();
+    await market.close?.();
+    log.info('stopped');
+  };
+  log.info({ platforms, source: sourceName(config), host: hostname() }, 'liqmap bot running');
+  return running;
+}

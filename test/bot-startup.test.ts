@@ -1,0 +1,96 @@
+// The composition root end to end: `liqmap serve` without a token, and startBot from a real Config
+// against both fake platforms at once, with the bundled sample as the source and a graceful stop.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { runCli } from '../src/cli.js';
+import { loadConfig } from '../src/config.js';
+import { startBot, type RunningBot } from '../src/main.js';
+import { FakeDiscord, APP_ID } from './fakes/discord-api.js';
+import { FakeTelegramApi } from './fakes/telegram-api.js';
+import { FakeRenderer } from './fakes/bot-services.js';
+
+describe('liqmap serve without a token', () => {
+  it('says what to set and exits non-zero', async () => {
+    const saved = { ...process.env };
+    delete process.env.DISCORD_TOKEN;
+    delete process.env.TELEGRAM_BOT_TOKEN;
+    const out: string[] = [];
+    const err: string[] = [];
+    try {
+      const code = await runCli(['serve'], { out: (t) => out.push(t), err: (t) => err.push(t) });
+      expect(code).not.toBe(0);
+    } finally {
+      process.env = saved;
+    }
+    const text = err.join('\n');
+    expect(text).toContain('DISCORD_TOKEN');
+    expect(text).toContain('TELEGRAM_BOT_TOKEN');
+    expect(text).toMatch(/@BotFather/);
+  });
+});
+
+describe('startBot with both platforms', () => {
+  let telegram: FakeTelegramApi;
+  let discord: FakeDiscord;
+  let bot: RunningBot;
+  let stopped = false;
+  const dir = mkdtempSync(join(tmpdir(), 'liqmap-bot-'));
+
+  beforeAll(async () => {
+    telegram = await new FakeTelegramApi().start();
+    discord = await new FakeDiscord().start();
+    const config = loadConfig(
+      {
+        TELEGRAM_BOT_TOKEN: telegram.token,
+        TELEGRAM_API_ROOT: telegram.url,
+        DISCORD_TOKEN: discord.token,
+        DISCORD_API_URL: discord.apiUrl,
+        LIQMAP_SOURCE: 'sample',
+        HTTP_PORT: '0',
+        STORE_PATH: join(dir, 'store.sqlite'),
+        LOG_LEVEL: 'silent',
+      },
+      { dotenvPath: null },
+    );
+    bot = await startBot(config, { log: pino({ level: 'silent' }), renderer: new FakeRenderer(300) });
+  });
+
+  afterAll(async () => {
+    if (!stopped) await bot?.stop();
+    await telegram?.close();
+    await discord?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves /liqmap btc from the bundled sample on Telegram and Discord, and /healthz says ready', async () => {
+    telegram.sendText('/liqmap btc', { userId: 11 });
+    const { token } = discord.chatInput({ name: 'liqmap', options: [{ name: 'symbol', type: 3, value: 'btc' }] });
+    await telegram.waitFor(() => telegram.delivered('sendPhoto', 11).length === 1);
+    const edit = await discord.waitForCall('PATCH', new RegExp(`^/webhooks/${APP_ID}/${token}/messages/@original$`));
+    expect(String(telegram.delivered('sendPhoto', 11)[0]!.params.caption)).toContain('estimated from Binance, 7d');
+    expect(edit.files).toHaveLength(1);
+    const health = await fetch(`${bot.http!.url}/healthz`);
+    expect(health.status).toBe(200);
+  });
+
+  it('wires the schedules: /digest status answers from the store', async () => {
+    telegram.sendText('/digest status', { userId: 13 });
+    await telegram.waitFor(() => telegram.delivered('sendMessage', 13).length === 1);
+    expect(String(telegram.delivered('sendMessage', 13)[0]!.params.text)).not.toMatch(/Sorry|went wrong/);
+  });
+
+  it('stop() finishes the replies in flight before closing', async () => {
+    telegram.sendText('/heatmap btc 1d', { userId: 12 });
+    const { id, token } = discord.chatInput({ name: 'heatmap', options: [{ name: 'symbol', type: 3, value: 'btc' }, { name: 'window', type: 3, value: '1d' }], userId: '399999999999999999' });
+    // Both requests are being worked on (Telegram shows "sending photo…", Discord has deferred).
+    await telegram.waitFor(() => telegram.callsOf('sendChatAction').some((c) => Number(c.params.chat_id) === 12));
+    await discord.waitForCall('POST', new RegExp(`^/interactions/${id}/${token}/callback$`));
+    await bot.stop();
+    stopped = true;
+    expect(telegram.delivered('sendPhoto', 12)).toHaveLength(1);
+    expect(discord.callsTo('PATCH', new RegExp(`/${token}/messages/@original$`))).toHaveLength(1);
+  });
+});
