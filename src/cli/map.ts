@@ -10,8 +10,10 @@ import { openMarketData } from '../market/open-market-data.js';
 import type { ModelRequest } from '../analysis/build-map.js';
 import type { CliCommand, CliIo } from './command.js';
 import { parseArgs, stringOption, UsageError } from './args.js';
+import { renderMapPng } from '../render/map-picture.js';
+import { describePicture, writePicture } from '../render/picture-file.js';
 
-const USAGE = 'usage: liqmap map <symbol> [--window 1d|3d|7d|14d|30d] [--range <pct>] [--venues all|binance,bybit,okx] [--source live|sample|<file|dir>] [--at <ISO time>] [--json]';
+const USAGE = 'usage: liqmap map <symbol> [--window 1d|3d|7d|14d|30d] [--range <pct>] [--venues all|binance,bybit,okx] [--source live|sample|<file|dir>] [--at <ISO time>] [--json] [--out <file.png>]';
 
 export const mapOptions = {
   window: { type: 'string', description: 'window: 1d, 3d, 7d, 14d or 30d (default 7d)' },
@@ -56,11 +58,20 @@ export const mapCommand: CliCommand = {
   summary: 'print the estimated liquidation map of a symbol',
   usage: USAGE,
   async run(argv: string[], io: CliIo) {
-    const args = parseArgs(argv, { ...mapOptions, json: { type: 'flag', description: 'print the map as JSON' } }, USAGE);
+    const args = parseArgs(
+      argv,
+      { ...mapOptions, json: { type: 'flag', description: 'print the map as JSON' }, out: { type: 'string', description: 'also write the map picture to this PNG file' } },
+      USAGE,
+    );
     const req = await requestFromArgs(args.positionals[0], args.options);
     if (args.positionals.length > 1) throw new UsageError(`unexpected argument "${args.positionals[1]}"\n${USAGE}`);
     const map = buildMapForUser(req);
     io.out(args.options.json ? JSON.stringify(map, null, 2) : summarize(map));
+    const out = stringOption(args, 'out');
+    if (out !== undefined) {
+      const png = renderMapPng(map);
+      io.err(describePicture(writePicture(out, png), png));
+    }
     if (!args.options.json && stringOption(args, 'at') === undefined && map.meta.notes.length > 0) {
       for (const note of map.meta.notes) io.err(`note: ${note}`);
     }
