@@ -3,7 +3,10 @@ import { mapCommand } from './map.js';
 import { demoCommand } from './demo.js';
 import { backtestCommand } from './backtest.js';
 import { cascadesCommand } from './cascades.js';
+import { serveCommand } from './serve.js';
+import { deployCommandsCommand } from './deploy-commands.js';
+import { recordCommand } from './record.js';
 import { heatmapCommand } from './heatmap.js';
 
 /** Every `liqmap` subcommand; a new one is a new file and a line here. */
-export const CLI_COMMANDS: CliCommand[] = [mapCommand, demoCommand, backtestCommand, cascadesCommand, heatmapCommand];
+export const CLI_COMMANDS: CliCommand[] = [mapCommand, demoCommand, backtestCommand, cascadesCommand, serveCommand, deployCommandsCommand, recordCommand, heatmapCommand];
