@@ -189,8 +189,10 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
   const cells = grid.cells;
 
   const n = Math.max(params.entryPoints, 1);
-  const prices = new Float64Array(Math.max(2 * n + 1, 9));
-  const weights = new Float64Array(Math.max(2 * n + 1, 9));
+  // Seeded entries about one bucket apart: coarser spacing draws the seed as separate stripes.
+  const seedPoints = Math.min(201, Math.max(2 * n + 1, Math.ceil((2 * params.seedSpread) / params.bucketFraction)));
+  const prices = new Float64Array(Math.max(seedPoints, n));
+  const weights = new Float64Array(Math.max(seedPoints, n));
 
   const place = (book: SideBook, isLong: boolean, usd: number, entryCount: number, closeRef: number): void => {
     if (!(usd > 0)) return;
@@ -232,7 +234,7 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
     prevOi = oiBase(first);
     if (params.seed === 'oi' && prevOi !== undefined && prevOi > 0) {
       const p0 = first.open;
-      const points = 2 * n + 1;
+      const points = seedPoints;
       entryWeights(p0 * (1 - params.seedSpread), p0 * (1 + params.seedSpread), p0, points, prices, weights);
       const usd = prevOi * p0;
       place(longs, true, usd / 2, points, p0);
