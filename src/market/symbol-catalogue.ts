@@ -1,7 +1,7 @@
 // Which markets exist where: canonical symbol → the venues that list it, for autocomplete and
 // "did you mean" hints. Built from venue listings (exchangeInfo / instruments) or a recording's files.
 import { UserError } from '../core/errors.js';
-import { canonicalSymbol, closestSymbols } from './symbols.js';
+import { canonicalSymbol, editDistance } from './symbols.js';
 
 export interface SymbolListing {
   /** Canonical symbol, e.g. BTCUSDT. */
@@ -77,6 +77,20 @@ export class SymbolCatalogue {
     const symbol = canonicalSymbol(input);
     const hit = this.listings.get(symbol);
     if (hit) return hit;
-    throw new UnknownSymbolError(input, closestSymbols(input, [...this.listings.keys()], 3), this.where);
+    throw new UnknownSymbolError(input, closest(symbol, [...this.listings.keys()], 3), this.where);
   }
+}
+
+/** Nearest by edit distance; ties go to the longer shared prefix (etc → ETHUSDT before BTCUSDT). */
+function closest(target: string, known: string[], count: number): string[] {
+  const prefix = (k: string) => {
+    let n = 0;
+    while (n < k.length && n < target.length && k[n] === target[n]) n++;
+    return n;
+  };
+  return known
+    .map((k) => ({ k, d: editDistance(target, k), p: prefix(k) }))
+    .sort((a, b) => a.d - b.d || b.p - a.p || a.k.localeCompare(b.k))
+    .slice(0, count)
+    .map((x) => x.k);
 }
