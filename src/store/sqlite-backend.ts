@@ -24,19 +24,32 @@ export class SqliteBackend implements StoreBackend {
     this.adapter = new KeyvSqlite({ uri: `sqlite://${file}`, table: RECORDS_TABLE, busyTimeout: 5000 });
     // No keyv namespace: keys are already namespaced by the repositories, and keyv's prefixing differs per adapter.
     this.keyv = new Keyv({ store: this.adapter, namespace: undefined, useKeyPrefix: false, serialize: safeSerialize as Serialize, deserialize: safeDeserialize as Deserialize });
-    this.ready = this.adapter.query('CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_ms INTEGER NOT NULL)');
+    const adapter = this.adapter;
+    this.ready = (async () => {
+      // WAL: a commit appends to the log instead of syncing the whole file (a digest round writes a few
+      // records per chat), and readers in another process do not block the writer.
+      if (file !== ':memory:') {
+        await adapter.query('PRAGMA journal_mode = WAL');
+        await adapter.query('PRAGMA synchronous = NORMAL');
+      }
+      await adapter.query('CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_ms INTEGER NOT NULL)');
+    })();
   }
 
   async get(key: string): Promise<unknown> {
+    await this.ready;
     return this.keyv.get(key);
   }
   async set(key: string, value: unknown): Promise<void> {
+    await this.ready;
     await this.keyv.set(key, value);
   }
   async delete(key: string): Promise<boolean> {
+    await this.ready;
     return this.keyv.delete(key);
   }
   async *scan(prefix: string): AsyncIterable<[string, unknown]> {
+    await this.ready;
     // A key range, not LIKE: keys may hold "_" and "%", which LIKE would read as wildcards.
     const rows = (await this.adapter.query(`SELECT key, value FROM ${RECORDS_TABLE} WHERE key >= ? AND key < ?`, prefix, `${prefix}\uffff`)) as {
       key: string;
