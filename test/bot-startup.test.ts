@@ -94,3 +94,60 @@ describe('startBot with both platforms', () => {
     expect(discord.callsTo('PATCH', new RegExp(`/${token}/messages/@original$`))).toHaveLength(1);
   });
 });
+
+describe('Telegram through a webhook', () => {
+  let telegram: FakeTelegramApi;
+  let bot: RunningBot;
+  const dir = mkdtempSync(join(tmpdir(), 'liqmap-hook-'));
+  const secret = 'hook-secret_0123456789';
+
+  beforeAll(async () => {
+    telegram = await new FakeTelegramApi().start();
+    const config = loadConfig(
+      {
+        TELEGRAM_BOT_TOKEN: telegram.token,
+        TELEGRAM_API_ROOT: telegram.url,
+        TELEGRAM_WEBHOOK_URL: 'https://bot.example.org/telegram/hook',
+        TELEGRAM_WEBHOOK_SECRET: secret,
+        LIQMAP_SOURCE: 'sample',
+        HTTP_PORT: '0',
+        STORE_PATH: join(dir, 'store.sqlite'),
+        LOG_LEVEL: 'silent',
+      },
+      { dotenvPath: null },
+    );
+    bot = await startBot(config, { log: pino({ level: 'silent' }), renderer: new FakeRenderer() });
+  });
+
+  afterAll(async () => {
+    await bot?.stop();
+    await telegram?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const post = (update: unknown, token?: string) =>
+    fetch(`${bot.http!.url}/telegram/hook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { 'x-telegram-bot-api-secret-token': token } : {}) },
+      body: JSON.stringify(update),
+    });
+  const update = (id: number, chatId: number, text: string) => ({
+    update_id: id,
+    message: { message_id: id, date: 1, chat: { id: chatId, type: 'private', first_name: 'T' }, from: { id: chatId, is_bot: false, first_name: 'T' }, text, entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0]!.length }] },
+  });
+
+  it('registers the webhook with its secret token and does not poll', () => {
+    const set = telegram.callsOf('setWebhook')[0];
+    expect(set?.params).toMatchObject({ url: 'https://bot.example.org/telegram/hook', secret_token: secret });
+    expect(telegram.callsOf('deleteWebhook')).toHaveLength(0);
+  });
+
+  it('answers an update posted with the secret; refuses one without it', async () => {
+    expect((await post(update(1, 21, '/liqmap btc'), 'wrong')).status).toBe(401);
+    expect((await post(update(2, 22, '/liqmap btc'))).status).toBe(401);
+    expect((await post(update(3, 23, '/liqmap btc'), secret)).status).toBe(200);
+    await telegram.waitFor(() => telegram.delivered('sendPhoto', 23).length === 1);
+    expect(telegram.delivered('sendPhoto', 21)).toHaveLength(0);
+    expect(telegram.delivered('sendPhoto', 22)).toHaveLength(0);
+  });
+});
