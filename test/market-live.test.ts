@@ -154,6 +154,18 @@ describe('live market data against the fake exchange', () => {
     expect(fake.count('/api/v5/market/candles')).toBe(2);
   });
 
+  it('retries a dropped connection, and names a venue that never answers in time', async () => {
+    fake.fault({ path: '/v5/market/kline', kind: 'reset' });
+    const ok = await liveAgainst(fake, clock).getSeries({ symbol: 'btc', window: '1d', venues: ['bybit'] });
+    expect(ok.venues[0]!.series.bars.length).toBe(288);
+    expect(fake.count('/v5/market/kline')).toBe(2);
+
+    fake.fault({ path: '/api/v5/market/candles', kind: 'slow', delayMs: 800, times: Infinity });
+    const data = await liveAgainst(fake, clock, { timeoutMs: 200, retries: 1 }).getSeries({ symbol: 'btc', window: '1d' });
+    expect(data.failed).toEqual([{ venue: 'okx', reason: 'candles: no answer within 200 ms' }]);
+    expect(data.venues.map((v) => v.series.venue)).toEqual(['binance', 'bybit']);
+  });
+
   it('treats truncated JSON as an error, retries it, and names venue and endpoint when it persists', async () => {
     fake.fault({ path: '/futures/data/openInterestHist', kind: 'truncated' });
     const market = liveAgainst(fake, clock);

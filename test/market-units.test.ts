@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { BarCache } from '../src/market/bar-cache.js';
 import { CircuitBreaker } from '../src/market/circuit-breaker.js';
 import { marketOptionsFromEnv } from '../src/market/market-config.js';
 import { RateBudget } from '../src/market/rate-budget.js';
@@ -20,6 +21,31 @@ describe('request budget', () => {
     expect(clock.sleeps).toEqual([1000]);
     budget.block(clock.now() + 60_000);
     await expect(budget.take()).rejects.toThrow(/told to wait 60 s by the venue/);
+  });
+});
+
+describe('bar cache', () => {
+  const bar = (ts: number) => ({ ts, open: 1, high: 1, low: 1, close: 1 });
+  const fetcher = (calls: string[], key: string) => async (from: number, to: number) => {
+    calls.push(`${key} ${from}-${to}`);
+    const bars = [];
+    for (let ts = from; ts + 10 <= to; ts += 10) bars.push(bar(ts));
+    return { bars, notes: [] };
+  };
+
+  it('fetches only the missing head and tail, and forgets the least recently used key beyond its size', async () => {
+    const clock = new TestClock(1000);
+    const cache = new BarCache({ clock, maxEntries: 2 });
+    const calls: string[] = [];
+    expect((await cache.read('a', 10, 50, 100, fetcher(calls, 'a'))).bars.length).toBe(5);
+    expect((await cache.read('a', 10, 30, 120, fetcher(calls, 'a'))).bars.map((b) => b.ts)).toEqual([30, 40, 50, 60, 70, 80, 90, 100, 110]);
+    expect(calls).toEqual(['a 50-100', 'a 30-50', 'a 100-120']);
+    await cache.read('b', 10, 0, 20, fetcher(calls, 'b'));
+    await cache.read('a', 10, 30, 120, fetcher(calls, 'a')); // a hit: a is now the most recent
+    await cache.read('c', 10, 0, 20, fetcher(calls, 'c')); // evicts b
+    await cache.read('a', 10, 30, 120, fetcher(calls, 'a'));
+    await cache.read('b', 10, 0, 20, fetcher(calls, 'b'));
+    expect(calls.slice(3)).toEqual(['b 0-20', 'c 0-20', 'b 0-20']);
   });
 });
 

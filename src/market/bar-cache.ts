@@ -35,6 +35,8 @@ export interface BarCacheOptions {
   keepMs?: number;
   /** Bars at the end still lacking open interest are fetched again (venues publish OI a little late). */
   oiLagBars?: number;
+  /** Keys kept; the least recently read is dropped beyond this (a 30-day 5m series is about 1 MB). */
+  maxEntries?: number;
 }
 
 export class BarCache {
@@ -59,6 +61,7 @@ export class BarCache {
       }
       const ranges = this.missing(entry, intervalMs, fromMs, toMs);
       if (ranges.length === 0 && entry) {
+        this.touch(key, entry);
         this.observer.cacheHit();
         return { bars: slice(entry.bars, fromMs, toMs, intervalMs), notes: entry.notes };
       }
@@ -127,6 +130,21 @@ export class BarCache {
     entry.notes = [...new Set([...results.flatMap((r) => r.notes)])];
     entry.lastSuccessAt = this.options.clock.now();
     this.entries.set(key, entry);
+    this.evict();
+  }
+
+  private touch(key: string, entry: Entry): void {
+    // Map order is insertion order: re-inserting marks the key as recently used.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+  }
+
+  private evict(): void {
+    const max = this.options.maxEntries ?? 300;
+    for (const [key, entry] of this.entries) {
+      if (this.entries.size <= max) break;
+      if (!entry.inflight) this.entries.delete(key);
+    }
   }
 }
 
