@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseBinanceForceOrder, parseBybitLiquidation, parseOkxLiquidation, RollingLiquidations, type LiquidationEvent } from '../src/market/liquidation-events.js';
+import { LiquidationFeed } from '../src/market/liquidation-feed.js';
 import { LiquidationStream } from '../src/market/liquidation-stream.js';
 import { startFake, TestClock } from './fake-exchange/harness.js';
 import type { FakeExchange } from './fake-exchange/server.js';
@@ -111,6 +112,25 @@ describe('liquidation streams against the fake exchange', () => {
     fake.push('bybit', { topic: 'allLiquidation.BTCUSDT', type: 'snapshot', ts: 2, data: [{ T: 2000, s: 'BTCUSDT', S: 'Sell', v: '1', p: '61000' }] }, 'allLiquidation.BTCUSDT');
     await until(() => got.length === 2, 'event after reconnect');
     expect(got.map((e) => [e.side, e.usd])).toEqual([['long', 30000], ['short', 61000]]);
+  });
+
+  it('feeds all three venues into one set of rolling sums', async () => {
+    const feed = new LiquidationFeed({ wsUrls: fake.wsUrls, symbols: ['BTCUSDT'], contractSize: () => 0.01 });
+    const seen: LiquidationEvent[] = [];
+    feed.onEvent((e) => seen.push(e));
+    feed.start();
+    try {
+      await until(() => fake.openSockets('binance') === 1 && fake.subscribed('bybit', 'allLiquidation.BTCUSDT') && fake.openSockets('okx') === 1, 'three streams');
+      const ts = Date.UTC(2026, 0, 2, 11, 30);
+      fake.push('binance', { e: 'forceOrder', E: ts, o: { s: 'BTCUSDT', S: 'SELL', o: 'LIMIT', f: 'IOC', q: '1', p: '60000', ap: '60000', X: 'FILLED', l: '1', z: '1', T: ts } });
+      fake.push('binance', { e: 'forceOrder', E: ts, o: { s: 'ETHUSDT', S: 'SELL', o: 'LIMIT', f: 'IOC', q: '1', p: '3000', ap: '3000', X: 'FILLED', l: '1', z: '1', T: ts } });
+      fake.push('bybit', { topic: 'allLiquidation.BTCUSDT', data: [{ T: ts, s: 'BTCUSDT', S: 'Sell', v: '2', p: '61000' }] }, 'allLiquidation.BTCUSDT');
+      fake.push('okx', { arg: { channel: 'liquidation-orders', instType: 'SWAP' }, data: [{ instId: 'BTC-USDT-SWAP', details: [{ bkPx: '59000', posSide: 'net', side: 'sell', sz: '100', ts: String(ts) }] }] });
+      await until(() => seen.length === 3, 'three events');
+      expect(feed.sums('BTCUSDT', ts + 60_000)).toEqual({ longUsd1h: 119000, shortUsd1h: 122000, longUsd24h: 119000, shortUsd24h: 122000, events24h: 3 });
+    } finally {
+      feed.stop();
+    }
   });
 
   it('subscribes to OKX liquidation-orders, answers its text ping, and survives a garbage frame', async () => {
