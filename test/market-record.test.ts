@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await fake.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 function recorder(options: Partial<ConstructorParameters<typeof Recorder>[0]> = {}) {
