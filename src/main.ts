@@ -67,7 +67,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     });
   const renderer: Renderer & { close?(): Promise<void> } =
     overrides.renderer ?? (createRenderPool({ size: config.render.workers, maxQueue: config.render.queue, log }) as RenderPool);
-  const maps = new CachedMapService({ market, renderer, clock, log });
+  const maps = new CachedMapService({ market, renderer, clock, log, metrics });
   const senders: Partial<Record<Platform, DestinationSender>> = {};
   const feed = overrides.liquidationFeed !== undefined ? overrides.liquidationFeed : config.source.kind === 'live' ? new LiquidationFeed({ log }) : null;
   // Digests and alerts: the store, the scheduler and the evaluator; they send through `senders`.
@@ -83,7 +83,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   const stops: Array<() => Promise<void>> = [];
   try {
     if (platforms.includes('telegram')) {
-      const telegram = new TelegramBot({ token: config.telegram.token!, apiRoot: config.telegram.apiRoot, runtime, log: log.child({ platform: 'telegram' }) });
+      const telegram = new TelegramBot({ token: config.telegram.token!, apiRoot: config.telegram.apiRoot, runtime, log: log.child({ platform: 'telegram' }), metrics });
       if (config.telegram.webhookUrl) {
         const handler = await telegram.startWebhook(config.telegram.webhookUrl, config.telegram.webhookSecret!);
         routes.push({ method: 'POST', path: new URL(config.telegram.webhookUrl).pathname, handler });

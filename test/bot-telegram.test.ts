@@ -155,6 +155,13 @@ describe('Telegram bot against the real grammY client', () => {
     expect(String(messagesTo(u)[1]!.params.text)).toContain('/liqmap — ');
   });
 
+  it('/start (opening the bot) answers with the help', async () => {
+    const u = user();
+    api.sendText('/start ref-campaign', { userId: u });
+    await waitReplies(u);
+    expect(String(messagesTo(u)[0]!.params.text)).toMatch(/^<b>liqmap<\/b>\nEstimated liquidation maps/);
+  });
+
   it('moderator-only commands ask getChatMember: members refused, administrators and anonymous admins allowed', async () => {
     const group = -100999;
     const member = user();

@@ -15,8 +15,11 @@ function service(renderDelayMs = 20) {
   let now = Date.UTC(2026, 5, 22, 12, 7);
   const market = new FakeMarket();
   const renderer = new FakeRenderer(renderDelayMs);
-  const maps = new CachedMapService({ market, renderer, clock: { now: () => now }, log: pino({ level: 'silent' }) });
-  return { maps, market, renderer, advance: (ms: number) => (now += ms) };
+  const lookups: string[] = [];
+  const renders: string[] = [];
+  const metrics = { cacheLookup: (cache: string, hit: boolean) => lookups.push(`${cache}:${hit ? 'hit' : 'miss'}`), renderSeconds: (kind: string) => renders.push(kind) };
+  const maps = new CachedMapService({ market, renderer, clock: { now: () => now }, log: pino({ level: 'silent' }), metrics });
+  return { maps, market, renderer, lookups, renders, advance: (ms: number) => (now += ms) };
 }
 
 describe('map service', () => {
@@ -44,10 +47,12 @@ describe('map service', () => {
   });
 
   it('a later request of the same map is served from the cache; a new bar renders again', async () => {
-    const { maps, renderer, advance } = service(0);
+    const { maps, renderer, advance, lookups, renders } = service(0);
     await maps.mapPicture({ symbol: 'btc', window: '1d' });
     await maps.mapPicture({ symbol: 'btc', window: '1d' });
     expect(renderer.maps).toBe(1);
+    expect(lookups).toEqual(['map:miss', 'bars:miss', 'render:miss', 'map:hit', 'render:hit']);
+    expect(renders).toEqual(['map']);
     advance(5 * 60_000);
     await maps.mapPicture({ symbol: 'btc', window: '1d' });
     expect(renderer.maps).toBe(2);

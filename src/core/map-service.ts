@@ -17,6 +17,13 @@ export interface MapServiceOptions {
   log: Logger;
   /** Pictures kept (a map PNG is ~100–300 KB). */
   cachedPictures?: number;
+  metrics?: MapServiceMetrics;
+}
+
+/** The part of src/metrics.ts this service reports to. */
+export interface MapServiceMetrics {
+  cacheLookup(cache: string, hit: boolean): void;
+  renderSeconds(kind: string, seconds: number): void;
 }
 
 export interface MapServiceStats {
@@ -42,10 +49,11 @@ export class CachedMapService implements MapService {
 
   constructor(private readonly options: MapServiceOptions) {
     const n = options.cachedPictures ?? 64;
-    this.series = new PromiseCache(16);
-    this.maps = new PromiseCache(n);
-    this.heatmaps = new PromiseCache(8);
-    this.pictures = new PromiseCache(n);
+    const lookup = (cache: string) => (hit: boolean) => options.metrics?.cacheLookup(cache, hit);
+    this.series = new PromiseCache(16, lookup('bars'));
+    this.maps = new PromiseCache(n, lookup('map'));
+    this.heatmaps = new PromiseCache(8, lookup('heatmap'));
+    this.pictures = new PromiseCache(n, lookup('render'));
   }
 
   /** The map id: the same id always means the same picture. */
@@ -69,7 +77,7 @@ export class CachedMapService implements MapService {
   async mapPicture(query: MapQuery): Promise<MapPicture> {
     const id = this.idOf('map', query);
     const map = await this.map(query);
-    const png = await this.pictures.get(id, () => this.render(() => this.options.renderer.renderMap(map)));
+    const png = await this.pictures.get(id, () => this.render('map', () => this.options.renderer.renderMap(map)));
     return { id, map, png };
   }
 
@@ -80,7 +88,7 @@ export class CachedMapService implements MapService {
       this.stats.modelRuns++;
       return modelRun(() => buildHeatmap(req));
     });
-    const png = await this.pictures.get(id, () => this.render(() => this.options.renderer.renderHeatmap(heatmap)));
+    const png = await this.pictures.get(id, () => this.render('heatmap', () => this.options.renderer.renderHeatmap(heatmap)));
     return { id, heatmap, png };
   }
 
@@ -100,11 +108,13 @@ export class CachedMapService implements MapService {
     };
   }
 
-  private async render(draw: () => Promise<Buffer>): Promise<Buffer> {
+  private async render(kind: string, draw: () => Promise<Buffer>): Promise<Buffer> {
     this.stats.renders++;
     const started = performance.now();
     try {
-      return await draw();
+      const png = await draw();
+      this.options.metrics?.renderSeconds(kind, (performance.now() - started) / 1000);
+      return png;
     } catch (err) {
       // The pool refuses work when its queue is full: that is load, not a bug; the person may retry.
       if (err instanceof Error && /busy|queue.*full|overload/i.test(`${err.name} ${err.message}`)) {
@@ -112,7 +122,7 @@ export class CachedMapService implements MapService {
       }
       throw err;
     } finally {
-      this.options.log.debug({ ms: Math.round(performance.now() - started) }, 'rendered');
+      this.options.log.debug({ kind, ms: Math.round(performance.now() - started) }, 'rendered');
     }
   }
 }

@@ -4,7 +4,11 @@
 export class PromiseCache<V> {
   private readonly entries = new Map<string, Promise<V>>();
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(
+    private readonly maxEntries: number,
+    /** Told whether each lookup found the key (metrics). */
+    private readonly onLookup: (hit: boolean) => void = () => {},
+  ) {}
 
   get size(): number {
     return this.entries.size;
@@ -12,6 +16,7 @@ export class PromiseCache<V> {
 
   get(key: string, compute: () => Promise<V>): Promise<V> {
     const hit = this.entries.get(key);
+    this.onLookup(hit !== undefined);
     if (hit) {
       // Map keeps insertion order: re-inserting marks the key as recently used.
       this.entries.delete(key);

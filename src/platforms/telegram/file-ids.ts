@@ -9,7 +9,11 @@ export class FileIdCache {
   private readonly ids = new Map<string, string>();
   private readonly uploads = new Map<string, Promise<string | undefined>>();
 
-  constructor(private readonly maxEntries = 256) {}
+  constructor(
+    private readonly maxEntries = 256,
+    /** Told whether a send found a file_id to reuse (metrics). */
+    private readonly onLookup: (hit: boolean) => void = () => {},
+  ) {}
 
   async send(key: string | undefined, sendPhoto: PhotoSend): Promise<void> {
     if (key === undefined) {
@@ -18,6 +22,7 @@ export class FileIdCache {
     }
     const pending = this.uploads.get(key);
     const known = this.ids.get(key) ?? (pending ? await pending.catch(() => undefined) : undefined);
+    this.onLookup(known !== undefined);
     if (known) {
       try {
         await sendPhoto(known);

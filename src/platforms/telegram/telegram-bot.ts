@@ -23,6 +23,7 @@ export interface TelegramOptions {
   maxRetryAttempts?: number;
   /** Longest 429 wait honoured, in seconds; beyond it the call fails. */
   maxRetryAfterSeconds?: number;
+  metrics?: { cacheLookup(cache: string, hit: boolean): void };
 }
 
 /** Telegram's "GroupAnonymousBot": messages of anonymous group administrators come from it. */
@@ -38,11 +39,12 @@ export class TelegramBot implements DestinationSender {
   readonly platform = 'telegram' as const;
   readonly bot: Bot;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly fileIds = new FileIdCache();
+  private readonly fileIds: FileIdCache;
   private polling?: Promise<void>;
   private stopping = false;
 
   constructor(private readonly options: TelegramOptions) {
+    this.fileIds = new FileIdCache(256, (hit) => options.metrics?.cacheLookup('file_id', hit));
     this.bot = new Bot(options.token, {
       client: { apiRoot: options.apiRoot ?? 'https://api.telegram.org' },
       ...(options.botInfo ? { botInfo: options.botInfo } : {}),
@@ -142,6 +144,8 @@ export class TelegramBot implements DestinationSender {
     const message = ctx.message!;
     const parsed = splitCommandText(message.text ?? '', ctx.me.username);
     if (!parsed) return;
+    // Telegram sends /start when someone opens the bot: greet them with the help.
+    if (parsed.name === 'start' && !this.options.runtime.find('start')) Object.assign(parsed, { name: 'help', args: '' });
     const { runtime, log } = this.options;
     const chat = message.chat;
     // In groups other bots' commands pass by; in a private chat an unknown command gets an answer.
