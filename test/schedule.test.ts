@@ -180,6 +180,17 @@ describe('restarts, grace window, gone destinations, retries', () => {
     expect(r.lines.filter((l) => l.msg.startsWith('destination gone'))).toHaveLength(1);
   });
 
+  it('an instance without the platform\'s connection leaves the slot alone and never disables the chat', async () => {
+    const r = rig('2026-06-10T05:59:00Z');
+    await r.store.subscriptions.put('dc:1:2', sub('dc:1:2', '08:00', 'Europe/Berlin', '2026-06-01T00:00:00Z', { platform: 'discord' }));
+    await runUntil({ clock: r.clock, schedulers: [r.scheduler] }, '2026-06-10T06:05:00Z');
+    expect((await r.store.subscriptions.get('dc:1:2'))?.enabled).toBe(true);
+    expect(await r.store.chats.get('dc:1:2')).toBeUndefined();
+    // The slot is still free for an instance that has Discord.
+    expect(await r.store.backend.claim('digest:dc:1:2:2026-06-10T06:00:00.000Z', 'other', 60_000)).toBe(true);
+    expect(r.lines.some((l) => l.msg.includes('no sender for this destination'))).toBe(true);
+  });
+
   it('a 429 is waited out; a long one gives the slot back and a later tick sends it, once', async () => {
     const r = rig('2026-06-10T05:58:00Z');
     await r.store.subscriptions.put('tg:1', sub('tg:1', '08:00', 'Europe/Berlin', '2026-06-01T00:00:00Z'));

@@ -123,6 +123,11 @@ export class AlertEvaluator {
       if (step.armed !== rule.armed) await this.saveState(rule, { armed: step.armed });
       return false;
     }
+    if (!this.o.senders[rule.platform] || !destinationFromKey(rule.destination)) {
+      // Another instance with this platform's token sends it; local configuration never pauses a chat.
+      this.o.log.error({ destination: rule.destination, platform: rule.platform }, 'alerts: no sender for this destination in this instance');
+      return false;
+    }
     const claimKey = `alert:${rule.destination}/${rule.id}`;
     // Held for the cooldown: the claim is the cooldown, shared by every instance.
     if (!(await this.o.store.backend.claim(claimKey, this.o.instanceId, this.cooldownMs))) return false;
@@ -153,7 +158,7 @@ export class AlertEvaluator {
   private async send(rule: AlertRule, evaluation: ReturnType<typeof stepRule>['evaluation']): Promise<SendResult> {
     const destination = destinationFromKey(rule.destination);
     const sender = this.o.senders[rule.platform];
-    if (!destination || !sender) return { gone: `no ${rule.platform} connection in this bot` };
+    if (!destination || !sender) throw new Error(`alerts: no ${rule.platform} sender for ${rule.destination}`);
     const { title, text } = alertText(rule, evaluation);
     const picture = await this.o.maps.mapPicture({ symbol: rule.symbol, window: this.window });
     return sender.send(destination, {

@@ -109,6 +109,12 @@ export class DigestScheduler {
     const now = this.o.clock.now();
     const slot = this.dueSlot(sub, now);
     if (slot === undefined) return 'not-due';
+    if (!this.o.senders[sub.platform] || !destinationFromKey(sub.destination)) {
+      // This instance cannot reach the platform (its token is not configured here): leave the slot to one
+      // that can, and never disable a chat over local configuration.
+      this.o.log.error({ destination: sub.destination, platform: sub.platform }, 'digest: no sender for this destination in this instance');
+      return 'failed';
+    }
     const claimKey = `digest:${sub.destination}:${new Date(slot).toISOString()}`;
     const doneTtl = this.graceMs + 24 * 3_600_000;
     if (now - slot > this.graceMs) {
@@ -152,10 +158,7 @@ export class DigestScheduler {
   async sendDigest(sub: Subscription): Promise<SendResult> {
     const destination = destinationFromKey(sub.destination);
     const sender = this.o.senders[sub.platform];
-    if (!destination || !sender) {
-      this.o.log.error({ destination: sub.destination, platform: sub.platform }, 'digest: no sender for this destination');
-      return { gone: `no ${sub.platform} connection in this bot` };
-    }
+    if (!destination || !sender) throw new Error(`digest: no ${sub.platform} sender for ${sub.destination}`);
     const { reply, sections } = await this.buildDigest(sub);
     const result = await this.sendWithRetry(sender, destination, reply);
     if (result === 'ok') {
