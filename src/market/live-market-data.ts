@@ -215,21 +215,23 @@ export class LiveMarketData implements MarketData {
     const ttl = this.options.catalogueTtlMs ?? 3_600_000;
     await Promise.all(
       [...this.clients].map(async ([venue, client]) => {
+        // Decided without awaiting, so concurrent callers share one request per venue.
         const entry = this.venueLists.get(venue);
-        if (entry) {
-          const settled = await entry.value;
-          const fresh = settled.markets ? now - entry.at < ttl : now - entry.at < 5000;
-          if (fresh || entry.pending) return;
-        }
-        const previous = entry ? (await entry.value).markets : undefined;
+        if (entry && (entry.pending || (entry.result?.markets ? now - entry.at < ttl : now - entry.at < 5000))) return;
+        const previous = entry?.result?.markets;
         const next: VenueList = { at: now, pending: true, value: Promise.resolve({}) };
-        next.value = client.listMarkets().then(
-          (list) => ({ markets: new Map(list.map((m) => [m.symbol, m])) }),
-          (err: unknown) => ({ markets: previous, error: previous ? undefined : describeFailure(err) }),
-        );
+        next.value = client
+          .listMarkets()
+          .then(
+            (list) => ({ markets: new Map(list.map((m) => [m.symbol, m])) }),
+            (err: unknown) => ({ markets: previous, error: previous ? undefined : describeFailure(err) }),
+          )
+          .then((result) => {
+            next.result = result;
+            next.pending = false;
+            return result;
+          });
         this.venueLists.set(venue, next);
-        await next.value;
-        next.pending = false;
       }),
     );
     const markets = new Map<string, Map<string, VenueMarket>>();
@@ -248,10 +250,16 @@ export class LiveMarketData implements MarketData {
   }
 }
 
+interface VenueListResult {
+  markets?: Map<string, VenueMarket>;
+  error?: string;
+}
+
 interface VenueList {
   at: number;
   pending: boolean;
-  value: Promise<{ markets?: Map<string, VenueMarket>; error?: string }>;
+  value: Promise<VenueListResult>;
+  result?: VenueListResult;
 }
 
 interface CatalogueState {
