@@ -34,23 +34,24 @@ export const helpCommand: CommandDefinition = {
 
 function explain(command: CommandDefinition): string {
   const lines = [command.description, ''];
-  const walk = (node: CommandNode, path: string[]) => {
+  const walk = (node: CommandNode, path: string[], moderators: boolean) => {
+    const forModerators = moderators || node.access === 'moderator';
     if (node.subcommands?.length) {
-      for (const sub of node.subcommands) walk(sub, [...path, sub.name]);
+      for (const sub of node.subcommands) walk(sub, [...path, sub.name], forModerators);
       return;
     }
     const opts = (node.options ?? []).map((o) => (o.required ? `<${o.name}>` : `[${o.name}]`)).join(' ');
-    const who = node.access === 'moderator' ? ' (moderators)' : '';
+    const who = forModerators && !/moderators/i.test(node.description) ? ' (moderators)' : '';
     lines.push(`/${path.join(' ')}${opts ? ` ${opts}` : ''}${who}${path.length > 1 ? ` — ${node.description}` : ''}`);
     for (const o of node.options ?? []) lines.push(`  ${o.name}: ${describeOption(o)}`);
   };
-  walk(command, [command.name]);
+  walk(command, [command.name], false);
   if (command.examples?.length) lines.push('', `Examples: ${command.examples.join(' · ')}`);
   return lines.join('\n');
 }
 
 function describeOption(o: OptionSpec): string {
   const choices = o.choices ? ` (${o.choices.join(', ')})` : '';
-  const dflt = o.default !== undefined ? `, default ${o.default}` : '';
+  const dflt = o.default !== undefined && !/\bdefault\b/i.test(o.description) ? `, default ${o.default}` : '';
   return `${o.description}${choices}${dflt}`;
 }

@@ -125,6 +125,7 @@ describe('Discord command JSON and deployment', () => {
       ['range', 10, false],
     ]);
     expect(json.options![0]).toMatchObject({ autocomplete: true, max_length: 30 });
+    expect(json.options![1]).not.toHaveProperty('max_length');
     expect(json.options![2]).toMatchObject({ choices: ['1d', '3d', '7d', '14d', '30d'].map((c) => ({ name: c, value: c })) });
     expect(json.options![3]).toMatchObject({ min_value: 1, max_value: 50 });
   });
@@ -136,6 +137,28 @@ describe('Discord command JSON and deployment', () => {
       ['add', 2],
       ['remove', 1],
     ]);
+  });
+
+  it('every command of the bot keeps to Discord\'s limits (names, lengths, counts, required first)', () => {
+    const problems: string[] = [];
+    const check = (o: { name: string; description: string; options?: unknown[]; choices?: { name: string }[]; required?: boolean; type?: number }, where: string) => {
+      if (!/^[-_\p{Ll}\p{N}]{1,32}$/u.test(o.name)) problems.push(`${where}: name ${o.name}`);
+      if (o.description.length < 1 || o.description.length > 100) problems.push(`${where}: description length ${o.description.length}`);
+      if ((o.choices?.length ?? 0) > 25 || o.choices?.some((c) => c.name.length > 100)) problems.push(`${where}: choices`);
+      const options = (o.options ?? []) as (typeof o)[];
+      if (options.length > 25) problems.push(`${where}: ${options.length} options`);
+      const required = options.map((x) => !!x.required);
+      if (required.indexOf(false) >= 0 && required.lastIndexOf(true) > required.indexOf(false)) problems.push(`${where}: required after optional`);
+      const kinds = new Set(options.map((x) => (x.type === 1 || x.type === 2 ? 'sub' : 'value')));
+      if (kinds.size > 1) problems.push(`${where}: subcommands mixed with options`);
+      for (const x of options) check(x, `${where} ${x.name}`);
+    };
+    for (const command of BOT_COMMANDS) {
+      const json = commandJson(command);
+      check(json as never, `/${json.name}`);
+      expect(JSON.stringify(json).length).toBeLessThan(8000);
+    }
+    expect(problems).toEqual([]);
   });
 
   it('deploy-commands PUTs the set, guild-scoped or global, learning the application id', async () => {

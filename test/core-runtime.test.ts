@@ -8,6 +8,7 @@ import { UserError } from '../src/core/errors.js';
 import { CommandRuntime, type CommandOutcome } from '../src/core/runtime.js';
 import type { Services } from '../src/core/services.js';
 import { liqmapCommand } from '../commands/liqmap.js';
+import { helpCommand } from '../commands/help.js';
 
 // Shaped like the schedule commands (/digest on 08:00 Europe/Berlin btc,eth; /alerts add ratio btc > 5).
 const digest: CommandDefinition = {
@@ -73,7 +74,7 @@ function setup() {
   const logged: unknown[] = [];
   const log = pino({ level: 'error' }, { write: (line: string) => logged.push(JSON.parse(line)) });
   const outcomes: CommandOutcome[] = [];
-  const services = { clock: { now: () => now }, log, commands: [liqmapCommand, digest, alerts, broken, picky] } as unknown as Services;
+  const services = { clock: { now: () => now }, log, commands: [liqmapCommand, digest, alerts, broken, picky, helpCommand] } as unknown as Services;
   const runtime = new CommandRuntime(services, { cooldownMs: 10_000, burstCount: 3, burstWindowMs: 60_000 }, (e) => outcomes.push(e.outcome));
   const caller = (userId: string, role: Role = 'member', chatId = 'chat'): Caller => ({
     platform: 'telegram',
@@ -177,6 +178,18 @@ describe('command runtime', () => {
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ requestId: ref, platform: 'telegram', chatId: 'chat', command: 'broken', err: { message: 'secret internals' } });
     expect(outcomes).toEqual(['error']);
+  });
+
+  it('/help lists every command and explains one from its definition, moderator parts marked', async () => {
+    const { runtime, caller } = setup();
+    const all = await runtime.execute('help', { kind: 'text', args: '' }, caller('1', 'member', 'h1'));
+    expect(all.text).toContain('/digest — daily digest');
+    const one = await runtime.execute('help', { kind: 'text', args: '/alerts' }, caller('1', 'member', 'h2'));
+    expect(one.text).toContain('/alerts add ratio <symbol> <op> <value> (moderators)');
+    expect(one.text).toContain('  op: > or < (>, <)');
+    const liqmap = await runtime.execute('help', { kind: 'text', args: 'liqmap' }, caller('1', 'member', 'h3'));
+    expect(liqmap.text).toContain('  window: how far back positions are followed (1d, 3d, 7d, 14d, 30d), default 7d');
+    expect((await runtime.execute('help', { kind: 'text', args: 'nope' }, caller('1', 'member', 'h4'))).text).toMatch(/There is no \/nope command\.\nCommands: \/liqmap/);
   });
 
   it('counts outcomes for metrics', async () => {

@@ -64,16 +64,15 @@ function basicOptions(node: CommandNode): APIApplicationCommandBasicOption[] {
 }
 
 function optionJson(o: OptionSpec): APIApplicationCommandBasicOption {
-  const description = clip(o.default !== undefined ? `${o.description} (default ${o.default})` : o.description, 100);
+  const description = clip(o.default !== undefined && !/\bdefault\b/i.test(o.description) ? `${o.description} (default ${o.default})` : o.description, 100);
   const base = { name: o.name, description, required: !!o.required };
   switch (o.type) {
     case 'string':
       return {
         ...base,
         type: TYPE.string,
-        ...(o.choices ? { choices: o.choices.map((c) => ({ name: c, value: c })) } : {}),
+        ...(o.choices ? { choices: o.choices.map((c) => ({ name: c, value: c })) } : { max_length: o.maxLength ?? 100 }),
         ...(o.autocomplete && !o.choices ? { autocomplete: true } : {}),
-        max_length: o.maxLength ?? 100,
       } as APIApplicationCommandBasicOption;
     case 'number':
     case 'integer':
