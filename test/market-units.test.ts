@@ -145,6 +145,20 @@ describe('metrics hook', () => {
     await fake?.stop();
   });
 
+  it('reads each venue\'s mark price, and Binance tiers from the signed endpoint only with a key', async () => {
+    const clock = new TestClock();
+    fake = await startFake(clock);
+    const market = liveAgainst(fake, clock);
+    const { usable } = await market.marketsFor('btc');
+    const prices = await Promise.all(usable.map((u) => u.client.fetchMarkPrice(u.market)));
+    for (const p of prices) expect(p).toBeGreaterThan(10_000);
+    expect((await market.getSeries({ symbol: 'btc', window: '1d', venues: ['binance'] })).venues[0]!.spec).toEqual({ maxLeverage: 125, maintenanceMarginRate: 0.004 });
+    expect(fake.count('/fapi/v1/leverageBracket')).toBe(0);
+    const keyed = liveAgainst(fake, clock, { binanceApiKey: 'k', binanceApiSecret: 's' });
+    expect((await keyed.getSeries({ symbol: 'btc', window: '1d', venues: ['binance'] })).venues[0]!.spec).toEqual({ maxLeverage: 75, maintenanceMarginRate: 0.005 });
+    expect(fake.requests.find((r) => r.path === '/fapi/v1/leverageBracket')!.query.signature).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('reports every request outcome and cache hits and misses', async () => {
     const clock = new TestClock();
     fake = await startFake(clock);

@@ -181,7 +181,7 @@ export class FakeExchange {
         case 'reset':
           return void req.socket.destroy();
         case 'truncated': {
-          const full = this.route(venue, path, query);
+          const full = this.route(venue, path, query, req.headers);
           const text = JSON.stringify(full.body);
           res.writeHead(200, { 'content-type': 'application/json' });
           return void res.end(text.slice(0, Math.floor(text.length / 2)));
@@ -194,7 +194,7 @@ export class FakeExchange {
           return void res.end(fault.body ?? '[["oops"]]');
       }
     }
-    const { status, body } = this.route(venue, path, query);
+    const { status, body } = this.route(venue, path, query, req.headers);
     if (res.destroyed) return;
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -211,7 +211,7 @@ export class FakeExchange {
     res.end(JSON.stringify({ code: '0', msg: 'success', data: { data: { '60000': [[60000, 1250000.5, 25, null], [60000, 250000, 50, null]], '71000': [[71000, 3400000, 100, null]], '58000.5': [[58000.5, 990000, null, null]] } } }));
   }
 
-  private route(venue: Venue, path: string, q: Record<string, string>): { status: number; body: unknown } {
+  private route(venue: Venue, path: string, q: Record<string, string>, headers: IncomingMessage['headers']): { status: number; body: unknown } {
     const now = this.options.now();
     const ok = (body: unknown) => ({ status: 200, body });
     if (venue === 'binance') {
@@ -229,6 +229,11 @@ export class FakeExchange {
         if (start < now - 30 * DAY) return { status: 400, body: { code: -1130, msg: "parameter 'startTime' is invalid." } };
         const points = snapshots(bars, interval, start, Number(q.endTime ?? now), now, this.oiGaps).slice(0, Number(q.limit ?? 30));
         return ok(points.map(({ ts, bar }) => ({ symbol: q.symbol, sumOpenInterest: s(bar.oi), sumOpenInterestValue: s(bar.oiUsd), timestamp: ts })));
+      }
+      if (path === '/fapi/v1/leverageBracket') {
+        // Signed endpoint: key header and an HMAC signature are required (values are not verified here).
+        if (!headers['x-mbx-apikey'] || !q.signature || !q.timestamp) return { status: 401, body: { code: -2014, msg: 'API-key format invalid.' } };
+        return ok([{ symbol: q.symbol, notionalCoef: 1, brackets: [{ bracket: 1, initialLeverage: 75, notionalCap: 10000, notionalFloor: 0, maintMarginRatio: 0.005, cum: 0 }] }]);
       }
       if (path === '/fapi/v1/premiumIndex') {
         const last = barsFor('binance', base, 300_000).filter((b) => b.ts <= now).pop();
