@@ -53,15 +53,34 @@ interface Segment {
   y1: number;
 }
 
-/** Whether a segment crosses a box (sampled: leaders are short and boxes are tens of pixels). */
+/** Whether a segment crosses the inside of a box grown by `pad` (Liang–Barsky clipping). */
 export function segmentHitsBox(s: Segment, b: Box, pad = 0): boolean {
-  const steps = Math.max(2, Math.ceil(Math.hypot(s.x1 - s.x0, s.y1 - s.y0) / 3));
-  for (let i = 0; i <= steps; i++) {
-    const x = s.x0 + ((s.x1 - s.x0) * i) / steps;
-    const y = s.y0 + ((s.y1 - s.y0) * i) / steps;
-    if (x > b.x - pad && x < b.x + b.w + pad && y > b.y - pad && y < b.y + b.h + pad) return true;
+  const x0 = b.x - pad;
+  const x1 = b.x + b.w + pad;
+  const y0 = b.y - pad;
+  const y1 = b.y + b.h + pad;
+  if (Math.max(s.x0, s.x1) <= x0 || Math.min(s.x0, s.x1) >= x1 || Math.max(s.y0, s.y1) <= y0 || Math.min(s.y0, s.y1) >= y1) return false;
+  const dx = s.x1 - s.x0;
+  const dy = s.y1 - s.y0;
+  let t0 = 0;
+  let t1 = 1;
+  const edges: [number, number][] = [
+    [-dx, s.x0 - x0],
+    [dx, x1 - s.x0],
+    [-dy, s.y0 - y0],
+    [dy, y1 - s.y0],
+  ];
+  for (const [p, q] of edges) {
+    if (p === 0) {
+      if (q <= 0) return false;
+      continue;
+    }
+    const r = q / p;
+    if (p < 0) t0 = Math.max(t0, r);
+    else t1 = Math.min(t1, r);
+    if (t0 >= t1) return false;
   }
-  return false;
+  return true;
 }
 
 /** Where a label's leader line meets it: under the anchor when it can, else the nearest bottom corner. */
