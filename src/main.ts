@@ -108,7 +108,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
         port: config.http.port,
         readiness: {
           ...(running.discord ? { discord: () => running.discord!.client.isReady() } : {}),
-          ...(running.telegram ? { telegram: () => true } : {}),
+          ...(running.telegram ? { telegram: () => running.telegram!.isReady() } : {}),
         },
         metrics,
         logger: log,

@@ -187,3 +187,23 @@ describe('Telegram bot against the real grammY client', () => {
     expect(await bot.send({ platform: 'telegram', chatId: '556' }, reply)).toEqual({ gone: 'Forbidden: bot was kicked from the group chat' });
   });
 });
+
+describe('Telegram polling conflict', () => {
+  it('a second poller of the same token (409) is reported not ready', async () => {
+    const api2 = await new FakeTelegramApi().start();
+    const env2 = testServices();
+    const bot2 = new TelegramBot({ token: api2.token, apiRoot: api2.url, runtime: new CommandRuntime(env2.services), log: env2.services.log });
+    try {
+      await bot2.startPolling();
+      for (let i = 0; i < 100 && !bot2.isReady(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(bot2.isReady()).toBe(true);
+      // The held getUpdates ends within 2 s; the next one meets the other poller.
+      api2.failNext('getUpdates', { code: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' });
+      for (let i = 0; i < 250 && bot2.isReady(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(bot2.isReady()).toBe(false);
+    } finally {
+      await bot2.stop();
+      await api2.close();
+    }
+  });
+});

@@ -1,7 +1,8 @@
 // A fake Discord REST API + gateway on 127.0.0.1 that the real discord.js client talks to (REFERENCE.md):
 // GET /gateway/bot, HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats, INTERACTION_CREATE dispatch,
 // interaction callbacks (204, no JSON type), multipart `@original` edits, follow-ups, channel messages,
-// command registration, and errors on demand. Records everything for the tests.
+// command registration, and errors on demand. Records everything for the tests. The INTERACTION_CREATE
+// fields follow a real dispatch (shared/data/discord/L0343, from DiscordBM's test suite, Apache-2.0).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';

@@ -15,7 +15,7 @@ export interface ApiCall {
   failed?: number;
 }
 
-export type Failure = { code: 429; retryAfter: number } | { code: 403 | 400; description: string };
+export type Failure = { code: 429; retryAfter: number } | { code: 403 | 400 | 409; description: string };
 
 export const BOT_USER = { id: 7000001, is_bot: true, first_name: 'Liqmap', username: 'TheBot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false };
 

@@ -41,6 +41,7 @@ export class TelegramBot implements DestinationSender {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly fileIds: FileIdCache;
   private polling?: Promise<void>;
+  private mode: 'off' | 'polling' | 'webhook' = 'off';
   private stopping = false;
 
   constructor(private readonly options: TelegramOptions) {
@@ -73,16 +74,23 @@ export class TelegramBot implements DestinationSender {
   /** Long polling (one poller per token: a second one gets 409 from Telegram). */
   async startPolling(): Promise<void> {
     await this.init();
+    this.mode = 'polling';
     this.polling = this.bot.start({ allowed_updates: ['message'], drop_pending_updates: false });
     this.polling.catch((err: unknown) => {
       if (!this.stopping) this.options.log.error({ err }, 'telegram polling stopped');
     });
   }
 
+  /** For /healthz: polling still running (a second poller of the same token gets 409 and stops), or a webhook. */
+  isReady(): boolean {
+    return this.mode === 'webhook' || (this.mode === 'polling' && this.bot.isRunning());
+  }
+
   /** Registers the webhook and returns the node:http handler for it (checks the secret token). */
   async startWebhook(url: string, secretToken: string): Promise<(req: IncomingMessage, res: ServerResponse) => Promise<void>> {
     await this.init();
     await this.bot.api.setWebhook(url, { secret_token: secretToken, allowed_updates: ['message'] });
+    this.mode = 'webhook';
     return webhookCallback(this.bot, 'http', { secretToken });
   }
 
