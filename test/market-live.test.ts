@@ -132,6 +132,19 @@ describe('live market data against the fake exchange', () => {
     expect(fake.count('/fapi/v1/klines')).toBe(1);
   });
 
+  it("pauses Bybit for 10 minutes after its '403 access too frequent'", async () => {
+    fake.fault({ path: '/v5/market/kline', kind: 'status', status: 403, body: 'access too frequent' });
+    const market = liveAgainst(fake, clock);
+    const data = await market.getSeries({ symbol: 'btc', window: '1d', venues: ['bybit', 'okx'] });
+    expect(data.failed).toEqual([{ venue: 'bybit', reason: 'kline: access too frequent (HTTP 403), pausing 10 min' }]);
+    clock.advance(5 * 60_000);
+    const sent = fake.countByVenue().bybit;
+    expect((await market.getSeries({ symbol: 'btc', window: '1d', venues: ['bybit', 'okx'] })).failed[0]!.reason).toMatch(/told to wait/);
+    expect(fake.countByVenue().bybit).toBe(sent);
+    clock.advance(6 * 60_000);
+    expect((await market.getSeries({ symbol: 'btc', window: '1d', venues: ['bybit', 'okx'] })).failed).toEqual([]);
+  });
+
   it('retries 500s with backoff and gives up with a clear reason when they persist', async () => {
     fake.fault({ path: '/v5/market/kline', kind: 'status', status: 500, times: 2 });
     const market = liveAgainst(fake, clock);
@@ -236,10 +249,10 @@ describe('live market data against the fake exchange', () => {
       clock.advance(60_000);
       await market.getSeries({ symbol: 'btc', window: '1d', venues: ['bybit', 'okx'] });
     }
-    const sent = fake.count('/v5/market/');
+    const sent = fake.countByVenue().bybit;
     clock.advance(60_000);
     const data = await market.getSeries({ symbol: 'btc', window: '1d', venues: ['bybit', 'okx'] });
-    expect(fake.count('/v5/market/')).toBe(sent);
+    expect(fake.countByVenue().bybit).toBe(sent);
     expect(data.failed[0]!.reason).toMatch(/skipped after repeated failures/);
     fake.clearFaults();
     clock.advance(600_000);

@@ -89,6 +89,7 @@ export class LiveMarketData implements MarketData {
         backoffBaseMs: o.backoffBaseMs,
         maxRetryAfterMs: o.maxRetryAfterMs,
         budget: BUDGETS[venue],
+        forbiddenBlockMs: venue === 'bybit' ? 600_000 : undefined,
         breaker: o.breaker,
         random: o.random,
         observer: this.observer,

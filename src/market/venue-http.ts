@@ -36,6 +36,8 @@ export interface VenueHttpOptions {
   maxRetryAfterMs?: number;
   /** How long a 418 (IP ban) without Retry-After blocks the venue. */
   banMs?: number;
+  /** Bybit answers "403 access too frequent" and asks for 10 minutes of silence: set, 403 blocks that long. */
+  forbiddenBlockMs?: number;
   budget: RateBudgetOptions;
   breaker?: CircuitBreakerOptions;
   observer?: MarketObserver;
@@ -152,6 +154,10 @@ export class VenueHttp {
       this.budget.block(now + waitMs);
       const canWait = waitMs <= (this.options.maxRetryAfterMs ?? 5000);
       return fail('rate-limited', 'rate-limited', `rate limited (HTTP 429), retry after ${Math.ceil(waitMs / 1000)} s`, canWait, status, waitMs);
+    }
+    if (status === 403 && this.options.forbiddenBlockMs) {
+      this.budget.block(this.options.clock.now() + this.options.forbiddenBlockMs);
+      return fail('rate-limited', 'rate-limited', `access too frequent (HTTP 403), pausing ${Math.round(this.options.forbiddenBlockMs / 60_000)} min`, false, status);
     }
     if (status >= 500) return fail('http-error', 'http', `HTTP ${status}`, true, status);
     if (status >= 400) return fail('http-error', 'http', `HTTP ${status}: ${text.slice(0, 120)}`, false, status);
