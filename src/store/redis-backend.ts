@@ -5,7 +5,9 @@ import { safeDeserialize, safeSerialize, type StoreBackend } from './backend.js'
 
 /** The few node-redis commands used here, typed narrowly (node-redis' own types are very generic). */
 interface RedisCommands {
+  readonly isReady: boolean;
   connect(): Promise<unknown>;
+  destroy(): void;
   set(key: string, value: string, options: { NX?: true; PX: number }): Promise<string | null>;
   mGet(keys: string[]): Promise<(string | null)[]>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
@@ -20,34 +22,58 @@ const CLAIM_PREFIX = 'claim:';
 
 const globEscape = (text: string) => text.replace(/[\\*?[\]]/g, '\\$&');
 
+/** Redis cannot be reached: commands fail at once instead of waiting in a queue for the outage to end. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
+export interface RedisBackendOptions {
+  /** How long the first operations wait for the initial connection (default 5 s). */
+  connectTimeoutMs?: number;
+}
+
 export class RedisBackend implements StoreBackend {
   readonly kind = 'redis' as const;
   private readonly client: RedisCommands;
   private readonly keyv: Keyv;
   private readonly ready: Promise<unknown>;
 
-  constructor(url: string, onError: (err: Error) => void = () => undefined) {
-    const client = createClient({ url });
+  private readonly connectTimeoutMs: number;
+
+  constructor(url: string, onError: (err: Error) => void = () => undefined, options: RedisBackendOptions = {}) {
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    // No offline queue: during an outage a command fails at once (a /digest command gets an apology, a
+    // tick logs and retries next minute) instead of hanging until Redis is back.
+    const client = createClient({ url, disableOfflineQueue: true });
     this.client = client as unknown as RedisCommands;
-    this.client.on('error', onError);
+    // node-redis retries every few hundred ms and reports each failure: log the first, then once a minute.
+    let lastLoggedMs = 0;
+    this.client.on('error', (err) => {
+      const now = Date.now();
+      if (now - lastLoggedMs >= 60_000) {
+        lastLoggedMs = now;
+        onError(err);
+      }
+    });
     this.ready = this.client.connect();
+    this.ready.catch(() => undefined);
     this.keyv = new Keyv({ store: new KeyvRedis(client), namespace: undefined, useKeyPrefix: false, serialize: safeSerialize as Serialize, deserialize: safeDeserialize as Deserialize });
   }
 
   async get(key: string): Promise<unknown> {
-    await this.ready;
+    await this.connected();
     return this.keyv.get(key);
   }
   async set(key: string, value: unknown): Promise<void> {
-    await this.ready;
+    await this.connected();
     await this.keyv.set(key, value);
   }
   async delete(key: string): Promise<boolean> {
-    await this.ready;
+    await this.connected();
     return this.keyv.delete(key);
   }
   async *scan(prefix: string): AsyncIterable<[string, unknown]> {
-    await this.ready;
+    await this.connected();
     for await (const keys of this.client.scanIterator({ MATCH: `${globEscape(prefix)}*`, COUNT: 500 })) {
       if (keys.length === 0) continue;
       const values = await this.client.mGet(keys);
@@ -59,24 +85,41 @@ export class RedisBackend implements StoreBackend {
     }
   }
   async claim(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    await this.ready;
+    await this.connected();
     return (await this.client.set(CLAIM_PREFIX + key, owner, { NX: true, PX: Math.max(1, Math.round(ttlMs)) })) === 'OK';
   }
   async extendClaim(key: string, owner: string, ttlMs: number): Promise<boolean> {
-    await this.ready;
+    await this.connected();
     return Number(await this.client.eval(EXTEND, { keys: [CLAIM_PREFIX + key], arguments: [owner, String(Math.max(1, Math.round(ttlMs)))] })) === 1;
   }
   async releaseClaim(key: string, owner: string): Promise<void> {
-    await this.ready;
+    await this.connected();
     await this.client.eval(RELEASE, { keys: [CLAIM_PREFIX + key], arguments: [owner] });
   }
   /** Writes raw text under a key, to simulate a damaged record in tests. */
   async setRaw(key: string, text: string): Promise<void> {
-    await this.ready;
+    await this.connected();
     await this.client.set(key, text, { PX: 3_600_000 });
   }
   async close(): Promise<void> {
-    await this.ready.catch(() => undefined);
+    if (!this.client.isReady) {
+      this.client.destroy();
+      return;
+    }
     await this.keyv.disconnect();
+  }
+
+  private async connected(): Promise<void> {
+    if (this.client.isReady) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StoreUnavailableError(`store: Redis not reachable within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+    });
+    try {
+      await Promise.race([this.ready, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!this.client.isReady) throw new StoreUnavailableError('store: Redis connection lost');
   }
 }

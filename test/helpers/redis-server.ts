@@ -36,8 +36,11 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/** Starts redis-server without persistence in a temporary directory; fails clearly when the binary is missing. */
-export async function startRedisServer(): Promise<RedisServer> {
+/**
+ * Starts redis-server without persistence in a temporary directory, on a free port (or the one given, to
+ * bring a stopped server back); fails clearly when the binary is missing.
+ */
+export async function startRedisServer(options: { port?: number } = {}): Promise<RedisServer> {
   const probe = spawnSync(BINARY, ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new Error(
@@ -45,7 +48,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     );
   }
   const dir = mkdtempSync(join(tmpdir(), 'liqmap-redis-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(
     BINARY,
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'yes'],
