@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { runCli } from '../src/cli.js';
 import { loadConfig } from '../src/config.js';
 import { startBot, type RunningBot } from '../src/main.js';
-import { FakeDiscord, APP_ID } from './fakes/discord-api.js';
+import { FakeDiscord, APP_ID, GUILD_ID } from './fakes/discord-api.js';
 import { FakeTelegramApi } from './fakes/telegram-api.js';
 import { FakeRenderer } from './fakes/bot-services.js';
 
@@ -29,6 +29,43 @@ describe('liqmap serve without a token', () => {
     expect(text).toContain('DISCORD_TOKEN');
     expect(text).toContain('TELEGRAM_BOT_TOKEN');
     expect(text).toMatch(/@BotFather/);
+  });
+});
+
+describe('liqmap deploy-commands', () => {
+  async function run(argv: string[], env: Record<string, string | undefined>) {
+    const saved = { ...process.env };
+    for (const k of ['DISCORD_TOKEN', 'DISCORD_API_URL', 'DISCORD_APPLICATION_ID', 'DISCORD_DEV_GUILD_ID', 'TELEGRAM_BOT_TOKEN']) delete process.env[k];
+    Object.assign(process.env, env);
+    const out: string[] = [];
+    const err: string[] = [];
+    try {
+      const code = await runCli(['deploy-commands', ...argv], { out: (t) => out.push(t), err: (t) => err.push(t) });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    } finally {
+      process.env = saved;
+    }
+  }
+
+  it('registers the commands in a server, learning the application id from the token', async () => {
+    const discord = await new FakeDiscord().start();
+    try {
+      const r = await run(['--guild', GUILD_ID], { DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl });
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(new RegExp(`^registered \\d+ commands in server ${GUILD_ID} for application ${APP_ID}: /liqmap, /heatmap`));
+      expect(discord.callsTo('PUT', new RegExp(`^/applications/${APP_ID}/guilds/${GUILD_ID}/commands$`))).toHaveLength(1);
+      const bad = await run(['--guild', 'my-server'], { DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl });
+      expect(bad.code).toBe(2);
+      expect(bad.err).toContain('is not a server id');
+    } finally {
+      await discord.close();
+    }
+  });
+
+  it('without DISCORD_TOKEN says where to get it', async () => {
+    const r = await run([], {});
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/DISCORD_TOKEN is not set.*Reset Token/);
   });
 });
 
