@@ -109,7 +109,11 @@ export function placeLabels(requests: LabelRequest[], bars: BarSpan[], reserved:
     // First try with clean leaders (crossing no label and no other bar); if nothing fits, accept a
     // leader over bars rather than drop the label.
     const strict = bestSpot(req, bars, taken, blockers, leaders, area, true);
-    const relaxed = strict ? null : bestSpot(req, bars, taken, blockers, leaders, area, false);
+    // Relaxed: on the preferred side only if possible, so a long's label never lands among the shorts.
+    const relaxed = strict
+      ? null
+      : (req.side !== undefined ? bestSpot(req, bars, taken, blockers, leaders, area, false, req.side) : null) ??
+        bestSpot(req, bars, taken, blockers, leaders, area, false);
     const best = strict ?? (relaxed && { ...relaxed, relaxed: true });
     if (best) {
       taken.push(best);
@@ -120,7 +124,16 @@ export function placeLabels(requests: LabelRequest[], bars: BarSpan[], reserved:
 }
 
 /** `taken`: labels and reserved boxes, which leaders avoid too; `blockers`: those plus other anchors' stubs. */
-function bestSpot(req: LabelRequest, bars: BarSpan[], taken: Box[], blockers: Box[], leaders: Segment[], area: LabelArea, strict: boolean): PlacedLabel | null {
+function bestSpot(
+  req: LabelRequest,
+  bars: BarSpan[],
+  taken: Box[],
+  blockers: Box[],
+  leaders: Segment[],
+  area: LabelArea,
+  strict: boolean,
+  onlySide?: -1 | 1,
+): PlacedLabel | null {
   let best: PlacedLabel | null = null;
   let bestScore = Infinity;
   const step = Math.max(8, req.w / 4);
@@ -129,7 +142,7 @@ function bestSpot(req: LabelRequest, bars: BarSpan[], taken: Box[], blockers: Bo
     : [];
   for (let k = 0; k <= 40; k++) {
     // Candidates alternate right and left of the anchor, moving outwards.
-    const offset = k === 0 ? 0 : Math.ceil(k / 2) * step * (k % 2 === 1 ? 1 : -1);
+    const offset = onlySide ? k * step * onlySide : k === 0 ? 0 : Math.ceil(k / 2) * step * (k % 2 === 1 ? 1 : -1);
     let x = req.anchorX + offset - req.w / 2;
     x = Math.min(Math.max(x, area.left + PAD), area.right - PAD - req.w);
     const floor = Math.min(req.anchorY, barsTop(bars, x - PAD, x + req.w + PAD, area.bottom)) - GAP;

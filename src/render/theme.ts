@@ -47,10 +47,10 @@ export function tierColour(index: number, count: number): string {
 export const fontSize = {
   headline: 26,
   subtitle: 15,
-  legend: 14,
-  tick: 13,
+  legend: 15,
+  tick: 14,
   label: 14,
-  footer: 13,
+  footer: 14,
 } as const;
 
 export function font(size: number, weight: 400 | 600 | 700 = 400): string {
