@@ -55,7 +55,7 @@ export class Recorder {
     const { symbol, usable, failed } = await market.marketsFor(this.options.symbol, this.options.venues);
     this.symbol = symbol;
     await mkdir(this.options.outDir, { recursive: true });
-    const appended: Record<string, number> = {};
+    const counts = new Map<string, number>();
     const toMs = Math.floor(clock.now() / intervalMs) * intervalMs;
     await Promise.all(
       usable.map(async ({ venue, client, market: m }) => {
@@ -63,7 +63,7 @@ export class Recorder {
           const file = await this.openFile(venue, symbol);
           const fromMs = file.lastTs !== undefined ? file.lastTs + intervalMs : Math.floor((clock.now() - (this.options.backfillMs ?? 86_400_000)) / intervalMs) * intervalMs;
           if (fromMs + intervalMs > toMs) {
-            appended[venue] = 0;
+            counts.set(venue, 0);
             return;
           }
           const fetched = await client.fetchBars(m, intervalMs, fromMs, toMs);
@@ -72,12 +72,14 @@ export class Recorder {
             await appendFile(file.path, bars.map((b) => `${formatBarRow(b, file.columns)}\n`).join(''));
             file.lastTs = bars[bars.length - 1]!.ts;
           }
-          appended[venue] = bars.length;
+          counts.set(venue, bars.length);
         } catch (err) {
           failed.push({ venue, reason: err instanceof VenueError ? `${err.endpoint}: ${err.detail}` : err instanceof Error ? err.message : String(err) });
         }
       }),
     );
+    // In the venues' order, whichever answered first.
+    const appended = Object.fromEntries(usable.filter((u) => counts.has(u.venue)).map((u) => [u.venue, counts.get(u.venue)!]));
     return { appended, failed };
   }
 
