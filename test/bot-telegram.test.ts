@@ -19,6 +19,18 @@ const secretCommand: CommandDefinition = {
   },
 };
 
+// A picture with a long text, to see the caption limit end to end.
+const longCommand: CommandDefinition = {
+  name: 'long',
+  description: 'long text (test)',
+  cooldownMs: 0,
+  produces: 'picture',
+  async handler({ services }) {
+    const { png } = await services.maps.mapPicture({ symbol: 'btc', window: '7d' });
+    return { title: 'Long <read>', text: Array.from({ length: 120 }, (_, i) => `line ${i}: a & b`).join('\n'), images: [{ png, name: 'long.png' }] };
+  },
+};
+
 let api: FakeTelegramApi;
 let bot: TelegramBot;
 let env: TestBot;
@@ -33,7 +45,7 @@ const uploads = (calls: ApiCall[]) => calls.filter((c) => Object.keys(c.files).l
 
 beforeAll(async () => {
   api = await new FakeTelegramApi().start();
-  env = testServices({ renderDelayMs: 30, commands: [...BOT_COMMANDS, secretCommand] });
+  env = testServices({ renderDelayMs: 30, commands: [...BOT_COMMANDS, secretCommand, longCommand] });
   const runtime = new CommandRuntime(env.services);
   bot = new TelegramBot({ token: api.token, apiRoot: api.url, runtime, log: env.services.log, maxRetryAfterSeconds: 5 });
   await bot.startPolling();
@@ -47,7 +59,7 @@ afterAll(async () => {
 describe('Telegram bot against the real grammY client', () => {
   it('registers its commands at start', () => {
     const set = api.callsOf('setMyCommands')[0];
-    expect((set?.params.commands as { command: string }[]).map((c) => c.command)).toEqual([...BOT_COMMANDS.map((c) => c.name), 'secret']);
+    expect((set?.params.commands as { command: string }[]).map((c) => c.command)).toEqual([...BOT_COMMANDS.map((c) => c.name), 'secret', 'long']);
   });
 
   it('/liqmap btc → "sending photo…", then a photo whose caption holds the ratio', async () => {
@@ -153,6 +165,19 @@ describe('Telegram bot against the real grammY client', () => {
     api.sendText('/help', { userId: u });
     await waitReplies(u, 3);
     expect(String(messagesTo(u)[1]!.params.text)).toContain('/liqmap — ');
+  });
+
+  it('a caption longer than 1,024 characters: the photo carries the first part, the rest follows as a message', async () => {
+    const u = user();
+    api.sendText('/long', { userId: u });
+    await waitReplies(u, 2);
+    const caption = String(photosTo(u)[0]!.params.caption);
+    const rest = messagesTo(u).map((m) => String(m.params.text));
+    expect(caption.length).toBeLessThanOrEqual(1024);
+    expect(caption.startsWith('<b>Long &lt;read&gt;</b>\nline 0: a &amp; b')).toBe(true);
+    expect(rest).toHaveLength(1);
+    expect(`${caption}\n${rest[0]}`).toContain('line 119: a &amp; b');
+    expect(api.calls.indexOf(photosTo(u)[0]!)).toBeLessThan(api.calls.indexOf(messagesTo(u)[0]!));
   });
 
   it('/start (opening the bot) answers with the help', async () => {
