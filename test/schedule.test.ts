@@ -203,6 +203,17 @@ describe('restarts, grace window, gone destinations, retries', () => {
     expect(Date.parse(r.sender.sentTo('tg:2')[0]!)).toBeGreaterThan(Date.parse('2026-06-10T06:00:00Z'));
   });
 
+  it('expired claims are swept, so the claim table holds about a day of slots', async () => {
+    const clock = new FakeClock(Date.parse('2026-06-10T05:00:00Z'));
+    const backend = new MemoryBackend(clock.now);
+    const r = rig('', createStore(backend, silentLogger().log), { clock, sender: new RecordingSender('telegram', clock), maps: new FakeMaps(clock) });
+    for (let i = 0; i < 5; i++) await r.store.subscriptions.put(`tg:${i}`, sub(`tg:${i}`, '08:00', 'Europe/Berlin', '2026-06-01T00:00:00Z'));
+    await runUntil({ clock, schedulers: [r.scheduler] }, '2026-06-20T05:00:00Z', 5 * MIN);
+    expect(r.sender.deliveries).toHaveLength(50);
+    // Claims live grace + 24 h after their slot: at most two days' worth remain.
+    expect(backend.claimCount).toBeLessThanOrEqual(10);
+  });
+
   it('a subscription set up after today\'s time waits for tomorrow', async () => {
     const r = rig('2026-06-10T07:30:00Z');
     await r.store.subscriptions.put('tg:1', sub('tg:1', '08:00', 'Europe/Berlin', '2026-06-10T07:30:00Z'));

@@ -51,6 +51,7 @@ export class DigestScheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  private lastPruneMs = -Infinity;
 
   constructor(private readonly o: DigestSchedulerOptions) {
     this.graceMs = o.graceMs ?? 2 * 3_600_000;
@@ -83,6 +84,12 @@ export class DigestScheduler {
   }
 
   private async runTick(): Promise<void> {
+    const now = this.o.clock.now();
+    // Expired claims are only clutter in SQLite's table; an hourly sweep keeps it at about a day of slots.
+    if (now - this.lastPruneMs >= 3_600_000) {
+      this.lastPruneMs = now;
+      await this.o.store.backend.pruneClaims?.(now - 3_600_000);
+    }
     const subscriptions = (await this.o.store.subscriptions.list()).filter((s) => s.enabled);
     const queue = [...subscriptions];
     const worker = async () => {

@@ -30,6 +30,8 @@ export interface StoreBackend {
   extendClaim(key: string, owner: string, ttlMs: number): Promise<boolean>;
   /** Gives a claim back so a retry may take it (after a transient failure). Only the holder can. */
   releaseClaim(key: string, owner: string): Promise<void>;
+  /** Drops claims that expired before `beforeMs` (Redis expires them by itself). */
+  pruneClaims?(beforeMs: number): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -43,5 +43,11 @@ export class MemoryBackend implements StoreBackend {
   async releaseClaim(key: string, owner: string): Promise<void> {
     if (this.claims.get(key)?.owner === owner) this.claims.delete(key);
   }
+  async pruneClaims(beforeMs: number): Promise<void> {
+    for (const [key, held] of this.claims) if (held.expiresMs < beforeMs) this.claims.delete(key);
+  }
+  get claimCount(): number {
+    return this.claims.size;
+  }
   async close(): Promise<void> {}
 }
