@@ -1,8 +1,8 @@
 // Backtest (DESIGN.md §4): replay bars through the cohort ledger and score its per-bar predicted
 // liquidations against realized ones, beside the naive "open interest × adverse move" baseline. Pure.
 import { ModelInputError } from './build-map.js';
-import { makeGrid, runLedger, type PriceGrid } from './ledger.js';
-import { bucketSizeFor, defaultParams, effectiveTiers, validateParams } from './params.js';
+import { gridFor, runLedger } from './ledger.js';
+import { defaultParams, validateParams } from './params.js';
 import { spearman, topShare } from './rank-stats.js';
 import { resample } from './resample.js';
 import type { Bar, BarSeries, ModelParams, VenueSpec } from './types.js';
@@ -102,26 +102,6 @@ export function naiveBaseline(bars: Bar[]): { long: Float64Array; short: Float64
   return { long, short };
 }
 
-/** One price grid wide enough for every liquidation price the venues' bars and seed can produce. */
-export function gridFor(venues: { bars: Bar[]; spec: VenueSpec }[], params: ModelParams): PriceGrid {
-  let minPrice = Infinity;
-  let maxPrice = -Infinity;
-  let minLeverage = Infinity;
-  for (const v of venues) {
-    for (const b of v.bars) {
-      if (b.low < minPrice) minPrice = b.low;
-      if (b.high > maxPrice) maxPrice = b.high;
-    }
-    for (const t of effectiveTiers(params.leverageTiers, v.spec)) minLeverage = Math.min(minLeverage, t.leverage);
-    const p0 = v.bars[0]!.open;
-    minPrice = Math.min(minPrice, p0 * (1 - params.seedSpread));
-    maxPrice = Math.max(maxPrice, p0 * (1 + params.seedSpread));
-  }
-  const first = venues[0]!.bars;
-  const bucketSize = bucketSizeFor(first[first.length - 1]!.close, params.bucketFraction);
-  const reach = 1 / minLeverage;
-  return makeGrid(minPrice * (1 - reach) * 0.98, maxPrice * (1 + reach) * 1.02, bucketSize, params.cellsPerBucket);
-}
 
 interface Acc {
   predL: number;

@@ -1,5 +1,5 @@
-import { runLedger, makeGrid, type LedgerRun, type PriceGrid } from './ledger.js';
-import { bucketSizeFor, defaultParams, effectiveTiers, validateParams, WINDOW_INTERVAL_MS, WINDOW_MS } from './params.js';
+import { gridFor, runLedger, type LedgerRun, type PriceGrid } from './ledger.js';
+import { defaultParams, validateParams, WINDOW_INTERVAL_MS, WINDOW_MS } from './params.js';
 import { resample } from './resample.js';
 import { findClusters } from './clusters.js';
 import type {
@@ -117,24 +117,7 @@ function prepare(req: ModelRequest): Prepared {
   const lastBar = primary.bars[primary.bars.length - 1]!;
   const price = lastBar.close;
   if (!(price > 0)) throw new ModelInputError(`${primary.venue}: last close ${price} is not a price`);
-  const bucketSize = bucketSizeFor(price, params.bucketFraction);
-
-  // Grid: every liquidation price any tier can produce from any traded or seeded price.
-  let minPrice = Infinity;
-  let maxPrice = -Infinity;
-  let minLeverage = Infinity;
-  for (const v of venues) {
-    for (const b of v.bars) {
-      if (b.low < minPrice) minPrice = b.low;
-      if (b.high > maxPrice) maxPrice = b.high;
-    }
-    for (const t of effectiveTiers(params.leverageTiers, v.spec)) minLeverage = Math.min(minLeverage, t.leverage);
-    const p0 = v.bars[0]!.open;
-    minPrice = Math.min(minPrice, p0 * (1 - params.seedSpread));
-    maxPrice = Math.max(maxPrice, p0 * (1 + params.seedSpread));
-  }
-  const reach = 1 / minLeverage;
-  const grid = makeGrid(minPrice * (1 - reach) * 0.98, maxPrice * (1 + reach) * 1.02, bucketSize, params.cellsPerBucket);
+  const grid = gridFor(venues, params);
 
   return { params, price, grid, venues, venuesFailed, notes };
 }

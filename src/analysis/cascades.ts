@@ -1,7 +1,6 @@
 // Cascade watch: when price crosses a predicted cluster, did liquidations beget more liquidations
 // ("activated") or did the market take the level and stall or turn ("absorbed")? Pure.
-import { gridFor } from './backtest.js';
-import { runLedger } from './ledger.js';
+import { gridFor, runLedger } from './ledger.js';
 import { defaultParams, validateParams } from './params.js';
 import type { Bar, ModelParams, Side, VenueSpec } from './types.js';
 

@@ -1,5 +1,5 @@
 import { liquidationPrice } from './liquidation-price.js';
-import { effectiveTiers } from './params.js';
+import { bucketSizeFor, effectiveTiers } from './params.js';
 import { longShare, netFlowScale } from './side-share.js';
 import type { Bar, LeverageTier, ModelParams, Side, SweepEvent, VenueSpec } from './types.js';
 
@@ -29,6 +29,27 @@ export function makeGrid(minPrice: number, maxPrice: number, bucketSize: number,
     firstCell: firstBucket * cellsPerBucket,
     cells: Math.max(1, (lastBucket - firstBucket + 1) * cellsPerBucket),
   };
+}
+
+/** One price grid wide enough for every liquidation price the venues' bars and seed can produce. */
+export function gridFor(venues: { bars: Bar[]; spec: VenueSpec }[], params: ModelParams): PriceGrid {
+  let minPrice = Infinity;
+  let maxPrice = -Infinity;
+  let minLeverage = Infinity;
+  for (const v of venues) {
+    for (const b of v.bars) {
+      if (b.low < minPrice) minPrice = b.low;
+      if (b.high > maxPrice) maxPrice = b.high;
+    }
+    for (const t of effectiveTiers(params.leverageTiers, v.spec)) minLeverage = Math.min(minLeverage, t.leverage);
+    const p0 = v.bars[0]!.open;
+    minPrice = Math.min(minPrice, p0 * (1 - params.seedSpread));
+    maxPrice = Math.max(maxPrice, p0 * (1 + params.seedSpread));
+  }
+  const first = venues[0]!.bars;
+  const bucketSize = bucketSizeFor(first[first.length - 1]!.close, params.bucketFraction);
+  const reach = 1 / minLeverage;
+  return makeGrid(minPrice * (1 - reach) * 0.98, maxPrice * (1 + reach) * 1.02, bucketSize, params.cellsPerBucket);
 }
 
 export function cellCenter(grid: PriceGrid, cell: number): number {
