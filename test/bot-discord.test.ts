@@ -40,7 +40,7 @@ function embedOf(call: RestCall): { title?: string; description?: string; image?
 }
 
 beforeAll(async () => {
-  discord = await new FakeDiscord().start();
+  discord = await new FakeDiscord(undefined, 200).start();
   env = testServices({ renderDelayMs: 30, commands: [...BOT_COMMANDS, secretCommand] });
   bot = new DiscordBot({ token: discord.token, apiUrl: discord.apiUrl, runtime: new CommandRuntime(env.services, { burstCount: 1000 }), log: env.services.log });
   await bot.start();
@@ -149,6 +149,14 @@ describe('Discord bot against the real discord.js client', () => {
     expect(String((refused.body?.data as { content: string }).content)).toContain('for moderators only');
     const mod = discord.chatInput({ name: 'secret', userId: user(), permissions: String(2248473465835073n | MANAGE_GUILD) });
     expect(embedOf(await waitEdit(mod.token)).description).toBe('settings changed');
+  });
+
+  it('keeps the gateway alive: heartbeats sent and acknowledged, no reconnect', async () => {
+    for (let i = 0; i < 100 && discord.heartbeats < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(discord.heartbeats).toBeGreaterThanOrEqual(3);
+    expect(discord.identifies).toHaveLength(1);
+    expect(bot.client.isReady()).toBe(true);
+    expect(bot.client.ws.ping).toBeGreaterThanOrEqual(0);
   });
 
   it('sends to a destination: ok, then gone on 50001 Missing Access', async () => {

@@ -48,7 +48,11 @@ export class FakeDiscord {
   private failures: RouteFailure[] = [];
   private readonly listeners = new Set<(call: RestCall) => void>();
 
-  constructor(readonly token = 'MTAxNjYxMjMwMTI2MjA0MTA5OA.GfakeX.fake-token-for-tests-only-0000000000') {
+  constructor(
+    readonly token = 'MTAxNjYxMjMwMTI2MjA0MTA5OA.GfakeX.fake-token-for-tests-only-0000000000',
+    /** HELLO's heartbeat_interval; Discord's is about 41 s, a test may ask for a short one. */
+    readonly heartbeatMs = 41_250,
+  ) {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.wss = new WebSocketServer({ server: this.server, path: '/gateway' });
     this.wss.on('connection', (ws) => this.onSocket(ws));
@@ -162,7 +166,7 @@ export class FakeDiscord {
   private onSocket(ws: WebSocket): void {
     this.sockets.add(ws);
     ws.on('close', () => this.sockets.delete(ws));
-    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 41_250 }, s: null, t: null }));
+    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: this.heartbeatMs }, s: null, t: null }));
     ws.on('message', (raw) => {
       const msg = JSON.parse(String(raw)) as { op: number; d: unknown };
       if (msg.op === 1) {
