@@ -278,13 +278,16 @@ export function buildHeatmap(req: ModelRequest): Heatmap {
   const columns = primary.bars.map((b) => b.ts);
   const columnOf = new Map(columns.map((ts, i) => [ts, i]));
 
-  // Rows cover the traded range and the display range around the current price.
-  let low = price * (1 - params.range);
-  let high = price * (1 + params.range);
+  // Rows cover the traded range padded by half the display range: the levels price could reach
+  // next, without a day's chart drowning in levels a month away.
+  let low = price;
+  let high = price;
   for (const b of primary.bars) {
     low = Math.min(low, b.low);
     high = Math.max(high, b.high);
   }
+  low *= 1 - params.range / 2;
+  high *= 1 + params.range / 2;
   const firstRowBucket = Math.floor(low / grid.bucketSize);
   const rows = Math.ceil(high / grid.bucketSize) - firstRowBucket + 1;
   const usd = new Float64Array(columns.length * rows);
