@@ -128,17 +128,19 @@ describe('evaluation', () => {
 });
 
 describe('realized liquidations from the live feed', () => {
-  it('sums any period from 5 minutes to a day, per symbol', () => {
-    const clock = new FakeClock(Date.parse('2026-06-10T12:00:00Z'));
+  it('sums any period from 5 minutes to a day, per symbol, and says how much of it the stream watched', () => {
+    const clock = new FakeClock(Date.parse('2026-06-10T10:00:00Z'));
     const w = new RealizedWindow(clock);
+    clock.set('2026-06-10T12:00:00Z');
     const at = (min: number) => clock.ms - min * 60_000;
     w.add({ symbol: 'BTCUSDT', side: 'long', usd: 10e6, ts: at(2) });
     w.add({ symbol: 'BTCUSDT', side: 'short', usd: 5e6, ts: at(10) });
     w.add({ symbol: 'BTCUSDT', side: 'long', usd: 1e6, ts: at(90) });
     w.add({ symbol: 'ETHUSDT', side: 'long', usd: 7e6, ts: at(1) });
-    expect(w.sum('BTCUSDT', 5 * 60_000)).toEqual({ longUsd: 10e6, shortUsd: 0 });
-    expect(w.sum('BTCUSDT', 15 * 60_000)).toEqual({ longUsd: 10e6, shortUsd: 5e6 });
-    expect(w.sum('BTCUSDT', 24 * 3_600_000)).toEqual({ longUsd: 11e6, shortUsd: 5e6 });
+    expect(w.sum('BTCUSDT', 5 * 60_000)).toEqual({ longUsd: 10e6, shortUsd: 0, coveredMs: 5 * 60_000 });
+    expect(w.sum('BTCUSDT', 15 * 60_000)).toEqual({ longUsd: 10e6, shortUsd: 5e6, coveredMs: 15 * 60_000 });
+    // Started two hours ago: a "24h" sum covers two hours.
+    expect(w.sum('BTCUSDT', 24 * 3_600_000)).toEqual({ longUsd: 11e6, shortUsd: 5e6, coveredMs: 2 * 3_600_000 });
     expect(w.sum('SOLUSDT', 3_600_000)).toBeUndefined();
   });
 });

@@ -77,6 +77,8 @@ describe('digest message', () => {
     expect(text).toMatch(/densest short cluster [\d,]+ \(\+[\d.]+%\) \$[\d.]+[KMB] · densest long cluster [\d,]+ \(−[\d.]+%\)/);
     expect(text).toContain('realized liquidations 24h: longs $120M · shorts $80M');
     expect(text.length).toBeLessThan(1024);
+    const partial = digestText([{ map, realized24h: { longUsd: 1e6, shortUsd: 2e6, coveredMs: 5.5 * 3_600_000 } }]).text;
+    expect(partial).toContain('realized liquidations last 5h (stream started since): longs $1.0M · shorts $2.0M');
   });
 
   it('the second digest compares with the first; 30 chats of one slot cost one render per symbol', async () => {

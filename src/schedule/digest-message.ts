@@ -7,6 +7,8 @@ import type { DigestSnapshot } from '../store/records.js';
 export interface RealizedSums {
   longUsd: number;
   shortUsd: number;
+  /** How much of the period the stream actually watched (less after a restart); absent = all of it. */
+  coveredMs?: number;
 }
 
 export interface DigestSection {
@@ -16,6 +18,8 @@ export interface DigestSection {
   /** Realized liquidations over the last 24 h; absent when the live stream is off. */
   realized24h?: RealizedSums;
 }
+
+const DAY_MS = 86_400_000;
 
 /** "14:1", "1:3.2", "1:1", or the words for an empty side. */
 export function compactRatio(r: Pick<LiquidationMap, 'ratio' | 'ratioKind'>): string {
@@ -41,8 +45,12 @@ export function digestSectionText(section: DigestSection): string {
     .filter((c) => c !== undefined)
     .map((c) => `densest ${c.side} cluster ${formatPrice(c.price, d)} (${formatPct(c.distancePct)}) ${formatUsd(c.usd)}`);
   if (densest.length) lines.push(densest.join(' · '));
-  if (section.realized24h) {
-    lines.push(`realized liquidations 24h: longs ${formatUsd(section.realized24h.longUsd)} · shorts ${formatUsd(section.realized24h.shortUsd)}`);
+  const r = section.realized24h;
+  if (r) {
+    // After a restart the stream has watched less than a day: say so rather than call it 24h.
+    const covered = r.coveredMs ?? DAY_MS;
+    const label = covered >= DAY_MS - 60_000 ? '24h' : `last ${Math.max(1, Math.floor(covered / 3_600_000))}h (stream started since)`;
+    lines.push(`realized liquidations ${label}: longs ${formatUsd(r.longUsd)} · shorts ${formatUsd(r.shortUsd)}`);
   }
   return lines.join('\n');
 }

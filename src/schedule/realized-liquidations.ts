@@ -15,8 +15,12 @@ const KEEP_MINUTES = 24 * 60;
 /** Per-symbol, per-minute sums of the last day: memory stays bounded (at most 1,440 minutes per symbol). */
 export class RealizedWindow implements RealizedLiquidations {
   private readonly minutes = new Map<string, Map<number, RealizedSums>>();
+  /** When this window started watching: sums over longer periods say how much they cover. */
+  private readonly startedMs: number;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly clock: Clock) {
+    this.startedMs = clock.now();
+  }
 
   add(event: { symbol: string; side: 'long' | 'short'; usd: number; ts: number }): void {
     const minute = Math.floor(event.ts / MINUTE);
@@ -34,7 +38,7 @@ export class RealizedWindow implements RealizedLiquidations {
     if (!bySymbol) return undefined;
     const now = Math.floor(this.clock.now() / MINUTE);
     const from = now - Math.ceil(periodMs / MINUTE);
-    const out = { longUsd: 0, shortUsd: 0 };
+    const out: RealizedSums = { longUsd: 0, shortUsd: 0, coveredMs: Math.min(periodMs, this.clock.now() - this.startedMs) };
     for (const [minute, sums] of bySymbol) {
       if (minute > from && minute <= now) {
         out.longUsd += sums.longUsd;
