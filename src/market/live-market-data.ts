@@ -1,7 +1,7 @@
 // MarketData from the live venues: catalogue → per-venue cached bars → one answer that says which
 // venues failed and why. One venue's failure never fails the whole request.
 import { WINDOW_INTERVAL_MS, WINDOW_MS } from '../analysis/params.js';
-import { VENUES, type Venue, type VenueSpec } from '../analysis/types.js';
+import type { Venue, VenueSpec } from '../analysis/types.js';
 import { UserError } from '../core/errors.js';
 import { BarCache } from './bar-cache.js';
 import { systemClock, type Clock } from './clock.js';
@@ -284,5 +284,3 @@ export function formatAge(ms: number): string {
   if (min < 120) return `${min} min`;
   return `${Math.round(min / 60)} h`;
 }
-
-export const ALL_VENUES: readonly Venue[] = VENUES;
