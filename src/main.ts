@@ -8,6 +8,7 @@ import { CommandRuntime } from './core/runtime.js';
 import { systemClock, type Clock, type MarketPort, type Renderer } from './core/services.js';
 import type { DestinationSender, Platform } from './core/command.js';
 import { startHttpServer, type HttpServer, type Route } from './http/server.js';
+import { storeProbe } from './http/readiness.js';
 import { createLogger, type Logger } from './log.js';
 import { liveOptionsFromEnv } from './market/market-config.js';
 import type { MarketData } from './market/market-data.js';
@@ -109,6 +110,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
         readiness: {
           ...(running.discord ? { discord: () => running.discord!.client.isReady() } : {}),
           ...(running.telegram ? { telegram: () => running.telegram!.isReady() } : {}),
+          // Ready only while the store answers too (a write-read round trip; Redis down → 503).
+          store: storeProbe(schedule.schedule.store.backend),
         },
         metrics,
         logger: log,
