@@ -5,6 +5,7 @@ import { BOT_COMMANDS } from '../commands/index.js';
 import { requirePlatform, type Config } from './config.js';
 import { CachedMapService } from './core/map-service.js';
 import { CommandRuntime } from './core/runtime.js';
+import { UserError } from './core/errors.js';
 import { systemClock, type Clock, type MarketPort, type Renderer } from './core/services.js';
 import type { DestinationSender, Platform } from './core/command.js';
 import { startHttpServer, type HttpServer, type Route } from './http/server.js';
@@ -50,7 +51,20 @@ function sourceName(config: Config): string {
   return config.source.kind === 'dir' ? config.source.path : config.source.kind;
 }
 
-/** Starts every platform whose token is set. Throws ConfigError when none is. */
+/**
+ * A platform that cannot start (token refused, API unreachable) is the operator's to fix: a UserError
+ * naming the platform, the cause and what to check, instead of a stack trace.
+ */
+async function platformStart(platform: string, check: string, start: () => Promise<void>): Promise<void> {
+  try {
+    await start();
+  } catch (err) {
+    const cause = err instanceof Error ? err.message : String(err);
+    throw new UserError(`${platform} did not start: ${cause.slice(0, 300)}`, `Check ${check}.`);
+  }
+}
+
+/** Starts every platform whose token is set. Throws ConfigError when none is, UserError when one cannot start. */
 export async function startBot(config: Config, overrides: BotOverrides = {}): Promise<RunningBot> {
   const platforms = requirePlatform(config);
   const log = overrides.log ?? createLogger({ level: config.log.level, pretty: config.log.pretty, secrets: config.secrets });
@@ -64,13 +78,14 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
         BYBIT_API_URL: config.venues.bybitApiUrl,
         OKX_API_URL: config.venues.okxApiUrl,
         BINANCE_API_KEY: config.venues.binanceApiKey,
+        BINANCE_API_SECRET: config.venues.binanceApiSecret,
       }),
     });
   const renderer: Renderer & { close?(): Promise<void> } =
     overrides.renderer ?? (createRenderPool({ size: config.render.workers, maxQueue: config.render.queue, log }) as RenderPool);
   const maps = new CachedMapService({ market, renderer, clock, log, metrics });
   const senders: Partial<Record<Platform, DestinationSender>> = {};
-  const feed = overrides.liquidationFeed !== undefined ? overrides.liquidationFeed : config.source.kind === 'live' ? new LiquidationFeed({ log }) : null;
+  const feed = overrides.liquidationFeed !== undefined ? overrides.liquidationFeed : config.source.kind === 'live' ? new LiquidationFeed({ log, wsUrls: { binance: config.venues.binanceWsUrl, bybit: config.venues.bybitWsUrl, okx: config.venues.okxWsUrl } }) : null;
   // Digests and alerts: the store, the scheduler and the evaluator; they send through `senders`.
   const schedule = createSchedule({ config, maps, senders, clock, log, metrics, ...(feed ? { liquidationFeed: feed } : {}) });
   const services: ServicesWithSchedule = { maps, market, clock, log, commands: BOT_COMMANDS, schedule: schedule.schedule };
@@ -85,12 +100,14 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   try {
     if (platforms.includes('telegram')) {
       const telegram = new TelegramBot({ token: config.telegram.token!, apiRoot: config.telegram.apiRoot, runtime, log: log.child({ platform: 'telegram' }), metrics });
-      if (config.telegram.webhookUrl) {
-        const handler = await telegram.startWebhook(config.telegram.webhookUrl, config.telegram.webhookSecret!);
-        routes.push({ method: 'POST', path: new URL(config.telegram.webhookUrl).pathname, handler });
-      } else {
-        await telegram.startPolling();
-      }
+      await platformStart('Telegram', 'TELEGRAM_BOT_TOKEN (from @BotFather) and TELEGRAM_API_ROOT', async () => {
+        if (config.telegram.webhookUrl) {
+          const handler = await telegram.startWebhook(config.telegram.webhookUrl, config.telegram.webhookSecret!);
+          routes.push({ method: 'POST', path: new URL(config.telegram.webhookUrl).pathname, handler });
+        } else {
+          await telegram.startPolling();
+        }
+      });
       running.telegram = telegram;
       senders.telegram = telegram;
       drains.push(() => telegram.drain());
@@ -100,7 +117,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       const discord = new DiscordBot({ token: config.discord.token!, apiUrl: config.discord.apiUrl, runtime, log: log.child({ platform: 'discord' }) });
       drains.push(() => discord.drain());
       stops.push(() => discord.stop());
-      await discord.start();
+      await platformStart('Discord', 'DISCORD_TOKEN (Developer Portal → Bot → Reset Token) and DISCORD_API_URL', () => discord.start());
       running.discord = discord;
       senders.discord = discord;
     }
