@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { runCli } from '../src/cli.js';
 import { loadConfig } from '../src/config.js';
 import { startBot, type RunningBot } from '../src/main.js';
+import { UserError } from '../src/core/errors.js';
 import { FakeDiscord, APP_ID, GUILD_ID } from './fakes/discord-api.js';
 import { FakeTelegramApi } from './fakes/telegram-api.js';
 import { FakeRenderer } from './fakes/bot-services.js';
@@ -129,6 +130,31 @@ describe('startBot with both platforms', () => {
     stopped = true;
     expect(telegram.delivered('sendPhoto', 12)).toHaveLength(1);
     expect(discord.callsTo('PATCH', new RegExp(`/${token}/messages/@original$`))).toHaveLength(1);
+  });
+});
+
+describe('startBot with a refused token', () => {
+  it.each([
+    ['Telegram', 'TELEGRAM_BOT_TOKEN'],
+    ['Discord', 'DISCORD_TOKEN'],
+  ])('%s: a clear startup error naming %s', async (platform, variable) => {
+    const telegram = await new FakeTelegramApi().start();
+    const discord = await new FakeDiscord().start();
+    const dir = mkdtempSync(join(tmpdir(), 'liqmap-token-'));
+    try {
+      const env: Record<string, string> = { LIQMAP_SOURCE: 'sample', HTTP_PORT: '0', STORE_PATH: join(dir, 'store.sqlite'), LOG_LEVEL: 'silent' };
+      if (platform === 'Telegram') Object.assign(env, { TELEGRAM_BOT_TOKEN: '999999:WRONG-token-abcdefghijklmnopqrstuvwxyz', TELEGRAM_API_ROOT: telegram.url });
+      else Object.assign(env, { DISCORD_TOKEN: 'wrong.token.value', DISCORD_API_URL: discord.apiUrl });
+      const started = startBot(loadConfig(env, { dotenvPath: null }), { log: pino({ level: 'silent' }), renderer: new FakeRenderer() });
+      const err = (await started.then(() => undefined, (e: unknown) => e)) as UserError;
+      expect(err).toBeInstanceOf(UserError);
+      expect(err.text).toMatch(new RegExp(`^${platform} did not start: .+\\nCheck ${variable}`));
+      expect(err.text).not.toContain('WRONG-token');
+    } finally {
+      await telegram.close();
+      await discord.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
