@@ -167,12 +167,21 @@ export class TelegramBot implements DestinationSender {
     let reply: Reply;
     try {
       const prepared = await runtime.prepare(parsed.name, { kind: 'text', args: parsed.args }, caller);
+      let working: NodeJS.Timeout | undefined;
       if (prepared.command.produces === 'picture') {
-        ctx.api.sendChatAction(chat.id, 'upload_photo', target.threadId !== undefined ? { message_thread_id: target.threadId } : {}).catch((err: unknown) =>
-          log.debug({ err }, 'sendChatAction failed'),
-        );
+        const showAction = () =>
+          ctx.api.sendChatAction(chat.id, 'upload_photo', target.threadId !== undefined ? { message_thread_id: target.threadId } : {}).catch((err: unknown) =>
+            log.debug({ err }, 'sendChatAction failed'),
+          );
+        void showAction();
+        // Telegram shows an action for 5 s: renew it while a slow picture is still being made.
+        working = setInterval(() => void showAction(), 4_500);
       }
-      reply = await prepared.run();
+      try {
+        reply = await prepared.run();
+      } finally {
+        clearInterval(working);
+      }
     } catch (err) {
       reply = runtime.refusal(err, caller, parsed.name);
     }
