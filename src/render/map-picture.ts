@@ -216,6 +216,50 @@ function drawEmpty(ctx: CanvasRenderingContext2D, chart: ChartType, map: Liquida
   });
 }
 
+/**
+ * The bars, stacked by leverage tier. Drawn here rather than as chart.js bar datasets: ~900 rectangles
+ * are one loop of fillRect, while chart.js resolves options and builds an element for each.
+ */
+function drawBars(ctx: CanvasRenderingContext2D, chart: ChartType, layout: MapLayout): void {
+  const x = chart.scales.x as Scale;
+  const y = chart.scales.y as Scale;
+  const tiers = layout.map.meta.params.leverageTiers.length;
+  const colours = Array.from({ length: tiers }, (_, t) => tierColour(t, tiers));
+  const area = chart.chartArea;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(area.left, area.top, area.right - area.left, area.bottom - area.top);
+  ctx.clip();
+  for (const b of layout.inRange) {
+    const left = x.getPixelForValue(b.priceLow);
+    const right = x.getPixelForValue(b.priceHigh);
+    const width = Math.max(1, (right - left) * BAR_SHARE);
+    const x0 = Math.round(left + (right - left - width) / 2);
+    const w = Math.max(1, Math.round(width));
+    let usd = 0;
+    let bottom = y.getPixelForValue(0);
+    for (let t = 0; t < tiers; t++) {
+      const v = (b.longByTier[t] ?? 0) + (b.shortByTier[t] ?? 0);
+      if (v <= 0) continue;
+      usd += v;
+      const top = y.getPixelForValue(usd);
+      ctx.fillStyle = colours[t]!;
+      ctx.fillRect(x0, top, w, bottom - top);
+      bottom = top;
+    }
+  }
+  ctx.restore();
+}
+
+/** A round axis top above `value` and the tick step that lands on it ($50M steps up to $400M, …). */
+export function niceAxis(value: number, ticks = 5): { max: number; step: number } {
+  if (!(value > 0)) return { max: 1, step: 1 };
+  const raw = value / ticks;
+  const exp = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 2.5, 5, 10].find((m) => m * exp >= raw) ?? 10) * exp;
+  return { max: Math.ceil(value / step - 1e-9) * step, step };
+}
+
 function picturePlugin(layout: MapLayout): Plugin {
   return {
     id: 'liqmapMapPicture',
@@ -232,6 +276,9 @@ function picturePlugin(layout: MapLayout): Plugin {
       ctx.fillStyle = theme.shortFill;
       ctx.fillRect(px, area.top, area.right - px, area.bottom - area.top);
       ctx.restore();
+    },
+    beforeDatasetsDraw(chart) {
+      drawBars(chart.ctx as unknown as CanvasRenderingContext2D, chart, layout);
     },
     afterDatasetsDraw(chart) {
       const ctx = chart.ctx as unknown as CanvasRenderingContext2D;
@@ -254,6 +301,8 @@ function niceRangePct(map: LiquidationMap): number {
 
 /** Headroom above the tallest bar, as a multiple of it: room for the cluster labels. */
 const HEADROOM = 1.3;
+/** Share of a bucket's width its bar fills: a thin gap keeps neighbouring buckets apart. */
+const BAR_SHARE = 0.82;
 
 /** Draws the map on a new canvas, hands it to `use` (encode it there), then destroys the chart. */
 export function withMapPicture<T>(map: LiquidationMap, opts: PictureOptions, use: (canvas: Canvas) => T): T {
@@ -264,29 +313,17 @@ export function withMapPicture<T>(map: LiquidationMap, opts: PictureOptions, use
   const totals = inRange.map((b) => b.longUsd + b.shortUsd);
   const maxBar = totals.reduce((m, v) => Math.max(m, v), 0);
   const layout: MapLayout = { map, inRange, totals, rangePct: niceRangePct(map) };
-  const tiers = map.meta.params.leverageTiers;
   const empty = inRange.length === 0;
   const longCurve = cumulativeCurve(inRange, map.price, 'long');
   const shortCurve = cumulativeCurve(inRange, map.price, 'short');
   const maxCum = Math.max(map.longBelow, map.shortAbove, ...longCurve.map((p) => p.y), ...shortCurve.map((p) => p.y));
 
+  const yAxis = niceAxis(maxBar * HEADROOM);
   const canvas = createCanvas(width, height);
   const config: ChartConfiguration = {
-    type: 'bar',
+    type: 'line',
     data: {
       datasets: [
-        ...tiers.map((t, i) => ({
-          type: 'bar' as const,
-          label: `${t.leverage}x`,
-          data: inRange.map((b) => ({ x: centre(b), y: (b.longByTier[i] ?? 0) + (b.shortByTier[i] ?? 0) })),
-          backgroundColor: tierColour(i, tiers.length),
-          borderWidth: 0,
-          barPercentage: 1,
-          categoryPercentage: 0.82,
-          yAxisID: 'y',
-          stack: 'tiers',
-          order: 2,
-        })),
         {
           type: 'line' as const,
           label: 'cumulative longs',
@@ -322,7 +359,6 @@ export function withMapPicture<T>(map: LiquidationMap, opts: PictureOptions, use
           type: 'linear',
           min: map.rangeLow,
           max: map.rangeHigh,
-          stacked: true,
           grid: { color: theme.grid, drawTicks: false },
           border: { color: theme.axis },
           ticks: {
@@ -340,13 +376,12 @@ export function withMapPicture<T>(map: LiquidationMap, opts: PictureOptions, use
         },
         y: {
           type: 'linear',
-          stacked: true,
-          beginAtZero: true,
-          suggestedMax: empty ? 1 : maxBar * HEADROOM,
+          min: 0,
+          max: empty ? 1 : yAxis.max,
           position: 'left',
           grid: { color: theme.grid, drawTicks: false },
           border: { display: false },
-          ticks: { display: !empty, color: theme.muted, font: { size: fontSize.tick }, padding: 8, maxTicksLimit: 6, callback: (v) => formatUsd(Number(v)) },
+          ticks: { display: !empty, color: theme.muted, font: { size: fontSize.tick }, padding: 8, stepSize: yAxis.step, callback: (v) => formatUsd(Number(v)) },
         },
         cumulative: {
           type: 'linear',

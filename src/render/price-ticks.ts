@@ -10,7 +10,18 @@ export function stepDecimals(step: number): number {
   return 10;
 }
 
+// toLocaleString is slow and chart.js asks for the same tick labels several times per draw.
+const cache = new Map<string, string>();
+
 /** Axis label for a price tick, with as many decimals as the step between ticks needs. */
 export function formatPriceTick(value: number, step: number): string {
-  return formatPrice(value, stepDecimals(step));
+  const decimals = stepDecimals(step);
+  const key = `${value}|${decimals}`;
+  let text = cache.get(key);
+  if (text === undefined) {
+    if (cache.size > 4096) cache.clear();
+    text = formatPrice(value, decimals);
+    cache.set(key, text);
+  }
+  return text;
 }
