@@ -9,7 +9,7 @@ import type { Subscription } from '../store/records.js';
 import { destinationFromKey } from './destination.js';
 import { digestText, type DigestSection, type RealizedSums } from './digest-message.js';
 import { markDestinationGone } from './gone.js';
-import { describeSlot, latestSlot } from './slots.js';
+import { latestSlot } from './slots.js';
 
 /** Realized liquidations from the live streams (src/market), when they run. */
 export interface RealizedLiquidations {
@@ -52,6 +52,8 @@ export class DigestScheduler {
   private running: Promise<void> | undefined;
   private stopped = true;
   private lastPruneMs = -Infinity;
+  /** Logged once per slot and hour, not on every tick of the grace window. */
+  private readonly reportedNoSender = new Set<string>();
 
   constructor(private readonly o: DigestSchedulerOptions) {
     this.graceMs = o.graceMs ?? 2 * 3_600_000;
@@ -88,6 +90,7 @@ export class DigestScheduler {
     // Expired claims are only clutter in SQLite's table; an hourly sweep keeps it at about a day of slots.
     if (now - this.lastPruneMs >= 3_600_000) {
       this.lastPruneMs = now;
+      this.reportedNoSender.clear();
       await this.o.store.backend.pruneClaims?.(now - 3_600_000);
     }
     const subscriptions = (await this.o.store.subscriptions.list()).filter((s) => s.enabled);
@@ -119,7 +122,11 @@ export class DigestScheduler {
     if (!this.o.senders[sub.platform] || !destinationFromKey(sub.destination)) {
       // This instance cannot reach the platform (its token is not configured here): leave the slot to one
       // that can, and never disable a chat over local configuration.
-      this.o.log.error({ destination: sub.destination, platform: sub.platform }, 'digest: no sender for this destination in this instance');
+      const key = `${sub.destination}:${slot}`;
+      if (!this.reportedNoSender.has(key)) {
+        this.reportedNoSender.add(key);
+        this.o.log.error({ destination: sub.destination, platform: sub.platform }, 'digest: no sender for this destination in this instance');
+      }
       return 'failed';
     }
     const claimKey = `digest:${sub.destination}:${new Date(slot).toISOString()}`;
@@ -224,10 +231,5 @@ export class DigestScheduler {
   /** The platform said the bot cannot post there any more: stop the digest (once) and say why in /digest status. */
   disableGone(destination: string, reason: string): Promise<void> {
     return markDestinationGone(this.o.store, this.o.log, destination, reason, this.o.clock.now());
-  }
-
-  /** For /digest status. */
-  describe(sub: Subscription, slotMs: number): string {
-    return describeSlot(slotMs, sub.timezone);
   }
 }
