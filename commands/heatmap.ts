@@ -14,7 +14,12 @@ export const heatmapCommand: CommandDefinition = {
     const { id, heatmap, png } = await services.maps.heatmapPicture(mapQueryOf(options));
     return {
       title: `${baseAsset(heatmap.symbol)} liquidation heatmap · ${heatmap.window}`,
-      text: [describeHeatmap(heatmap), 'Estimated levels, not financial advice.'].join('\n'),
+      text: [
+        describeHeatmap(heatmap),
+        ...heatmap.meta.venuesFailed.map((f) => `${f.venue}: ${f.reason}`),
+        ...(heatmap.meta.sourceNotes ?? []),
+        'Estimated levels, not financial advice.',
+      ].join('\n'),
       images: [{ png, name: pictureName('heatmap', heatmap.symbol, heatmap.window), cacheKey: id }],
     };
   },

@@ -12,7 +12,7 @@ export const liqmapCommand: CommandDefinition = {
   async handler({ options, services }) {
     const query = mapQueryOf(options);
     const { id, map, png } = await services.maps.mapPicture(query);
-    const notes = map.meta.venuesFailed.map((f) => `${f.venue}: ${f.reason}`);
+    const notes = [...map.meta.venuesFailed.map((f) => `${f.venue}: ${f.reason}`), ...(map.meta.sourceNotes ?? [])];
     return {
       title: `${baseAsset(map.meta.symbol)} liquidation map · ${map.meta.window}`,
       text: [summarize(map), ...notes, 'Estimated levels, not financial advice.'].join('\n'),

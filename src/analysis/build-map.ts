@@ -35,6 +35,8 @@ export interface ModelRequest {
   /** Show the map as of this time (Unix ms): only bars closed by then are used. */
   at?: number;
   venuesFailed?: { venue: string; reason: string }[];
+  /** Notes from the data source, carried into meta.sourceNotes. */
+  sourceNotes?: string[];
 }
 
 interface PreparedVenue {
@@ -160,6 +162,7 @@ function describe(req: ModelRequest, prepared: Prepared, runs: LedgerRun[]): Map
     params,
     oiCoverage: totalOi > 0 ? totalLive / totalOi : null,
     notes,
+    sourceNotes: [...(req.sourceNotes ?? [])],
   };
   return meta;
 }

@@ -140,7 +140,10 @@ export interface MapMeta {
   params: ModelParams;
   /** Book USD over total open interest USD across venues. */
   oiCoverage: number | null;
+  /** Model notes (seeding, clamping, coverage of the window). */
   notes: string[];
+  /** What the data source said (a venue's data served stale with its age, a limit it hit): worth telling the person. */
+  sourceNotes?: string[];
 }
 
 export interface LiquidationMap {

@@ -72,8 +72,11 @@ export const mapCommand: CliCommand = {
       const png = renderMapPng(map);
       io.err(describePicture(writePicture(out, png), png));
     }
-    if (!args.options.json && stringOption(args, 'at') === undefined && map.meta.notes.length > 0) {
-      for (const note of map.meta.notes) io.err(`note: ${note}`);
+    if (!args.options.json) {
+      // What the source said and which venue failed always matter; the model's own notes only for a current map.
+      for (const f of map.meta.venuesFailed) io.err(`note: ${f.venue} left out: ${f.reason}`);
+      for (const note of map.meta.sourceNotes ?? []) io.err(`note: ${note}`);
+      if (stringOption(args, 'at') === undefined) for (const note of map.meta.notes) io.err(`note: ${note}`);
     }
     return 0;
   },

@@ -105,6 +105,7 @@ export class CachedMapService implements MapService {
       venues: data.venues.map((v) => ({ series: v.series, spec: v.spec })),
       params: query.range !== undefined ? { range: query.range } : undefined,
       venuesFailed: data.failed,
+      sourceNotes: data.notes,
     };
   }
 

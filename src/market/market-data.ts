@@ -74,5 +74,6 @@ export function toModelRequest(data: MarketSeries, query: { window: WindowName; 
     params: query.params,
     at: query.at,
     venuesFailed: data.failed,
+    sourceNotes: data.notes,
   };
 }
