@@ -145,6 +145,15 @@ describe('/metrics over real HTTP', () => {
     expect(await hook.text()).toBe('ok');
   });
 
+  it('mounts a route added after start (the HTTP endpoint can come up before the platforms)', async () => {
+    const server = await start({ readiness: { telegram: () => false } });
+    expect((await fetch(`${server.url}/telegram`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(503);
+    server.addRoute({ method: 'POST', path: '/telegram', handler: (_req, res) => void res.writeHead(200).end('late') });
+    const hook = await fetch(`${server.url}/telegram`, { method: 'POST' });
+    expect(await hook.text()).toBe('late');
+  });
+
   it('answers 500 and logs when a route fails', async () => {
     const lines: string[] = [];
     const logger = createLogger({ destination: new Writable({ write: (c: Buffer, _e, done) => (lines.push(c.toString()), done()) }) });

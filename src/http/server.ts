@@ -38,6 +38,8 @@ export interface HttpServer {
   /** `http://127.0.0.1:<port>`, for tests and the HEALTHCHECK. */
   readonly url: string;
   readonly server: Server;
+  /** Mounts a route after start, e.g. the Telegram webhook once the bot has registered it. */
+  addRoute(route: Route): void;
   close(): Promise<void>;
 }
 
@@ -108,6 +110,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     port,
     url: `http://127.0.0.1:${port}`,
     server,
+    addRoute: (route) => void routes.set(`${route.method} ${route.path}`, route),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
