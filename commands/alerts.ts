@@ -4,7 +4,6 @@ import { UserError } from '../src/core/errors.js';
 import { symbolOf } from '../src/core/map-service.js';
 import { showInput } from '../src/core/option-values.js';
 import { clusterCondition, describeCondition, liquidationsCondition, ratioCondition, RULE_FLOORS } from '../src/schedule/alert-rules.js';
-import { clearDestinationGone } from '../src/schedule/gone.js';
 import { scheduleOf } from '../src/schedule/services.js';
 import type { AlertCondition, AlertRule } from '../src/store/records.js';
 
@@ -24,7 +23,8 @@ async function addRule(request: CommandRequest, condition: AlertCondition): Prom
   if (existing.length >= RULE_FLOORS.maxRulesPerChat) {
     throw new UserError(`This chat already has ${existing.length} alert rules, the most allowed.`, 'Remove one first: /alerts list, then /alerts remove <id>.');
   }
-  const next = 1 + Math.max(0, ...existing.map((r) => Number(r.id.replace(/^a/, '')) || 0));
+  const chat = await schedule.store.chats.get(destination);
+  const next = 1 + Math.max(chat?.lastRuleNumber ?? 0, ...existing.map((r) => Number(r.id.replace(/^a/, '')) || 0));
   const rule: AlertRule = {
     v: 1,
     id: `a${next}`,
@@ -37,7 +37,9 @@ async function addRule(request: CommandRequest, condition: AlertCondition): Prom
     armed: true,
   };
   await schedule.store.alertRules.put(`${destination}/${rule.id}`, rule);
-  await clearDestinationGone(schedule.store, destination);
+  // The moderator's command shows the bot can post here again: the chat is no longer gone.
+  const { gone: _gone, ...chatRest } = chat ?? { v: 1 as const, destination };
+  await schedule.store.chats.put(destination, { ...chatRest, lastRuleNumber: next });
   const cooldownH = Math.round(schedule.alerts.cooldownMs / 3_600_000);
   return { title: `Alert rule ${rule.id} added`, text: `${rule.id}: ${describeCondition(rule.symbol, condition)}.\nAt most one alert per ${cooldownH}h from this rule.` };
 }

@@ -46,6 +46,14 @@ describe('/alerts', () => {
     expect((await b.run('/alerts list')).text).not.toContain('a2');
   });
 
+  it('a removed rule\'s id is not handed out again (its cooldown must not pass to a new rule)', async () => {
+    const b = scheduleBot();
+    await b.run('/alerts add ratio btc > 5');
+    await b.run('/alerts add ratio btc > 6');
+    await b.run('/alerts remove a2');
+    expect((await b.run('/alerts add ratio btc > 7')).text).toMatch(/^a3: /);
+  });
+
   it('absurd inputs and an 11th rule get clear errors', async () => {
     const b = scheduleBot();
     expect((await b.run('/alerts add ratio btc > -3')).text).toMatch(/A ratio of -3 is impossible/);

@@ -7,7 +7,7 @@ export async function markDestinationGone(store: Store, log: Logger, destination
   const chat = await store.chats.get(destination);
   if (chat?.gone) return;
   log.warn({ destination, reason }, 'destination gone: digest and alerts disabled');
-  await store.chats.put(destination, { v: 1, destination, gone: { reason, atMs: nowMs } });
+  await store.chats.put(destination, { ...(chat ?? { v: 1, destination }), gone: { reason, atMs: nowMs } });
   const sub = await store.subscriptions.get(destination);
   if (sub?.enabled) await store.subscriptions.put(destination, { ...sub, enabled: false, disabledReason: reason, disabledAtMs: nowMs });
 }
@@ -15,5 +15,8 @@ export async function markDestinationGone(store: Store, log: Logger, destination
 /** A moderator acting in the chat proves the bot is back: forget that it was gone. */
 export async function clearDestinationGone(store: Store, destination: string): Promise<void> {
   const chat = await store.chats.get(destination);
-  if (chat?.gone) await store.chats.put(destination, { v: 1, destination });
+  if (chat?.gone) {
+    const { gone: _gone, ...rest } = chat;
+    await store.chats.put(destination, rest);
+  }
 }

@@ -65,6 +65,8 @@ export interface ChatState {
   destination: string;
   /** Set when the platform said the bot can no longer post there; cleared by a moderator's /digest on. */
   gone?: { reason: string; atMs: number };
+  /** The highest alert rule number handed out here, so a removed rule's id (and its cooldown) is never reused. */
+  lastRuleNumber?: number;
 }
 
 const PLATFORMS = ['telegram', 'discord'];
@@ -123,6 +125,7 @@ export const chatStateSchema: RecordSchema<ChatState> = {
   migrations: {},
   check(r) {
     if (!is.string(r.destination)) return 'bad destination';
+    if (!is.optionalNumber(r.lastRuleNumber)) return 'bad rule number';
     if (r.gone !== undefined) {
       const g = r.gone as Record<string, unknown>;
       if (typeof g !== 'object' || g === null || !is.string(g.reason) || !is.number(g.atMs)) return 'bad gone';
