@@ -82,7 +82,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'DISCORD_TOKEN', default: undefined, secret: true, description: 'Discord bot token (Developer Portal → Bot → Reset Token). Unset = Discord off.' },
   { name: 'DISCORD_APPLICATION_ID', default: undefined, secret: false, description: 'Discord application id; optional, learned from the gateway.' },
   { name: 'DISCORD_API_URL', default: 'https://discord.com/api', secret: false, description: 'Discord REST base (discord.js rest.api); for a test double.' },
-  { name: 'DISCORD_DEV_GUILD_ID', default: undefined, secret: false, description: 'Server id for guild-scoped commands while developing.' },
+  { name: 'DISCORD_DEV_GUILD_ID', default: undefined, secret: false, description: 'Server id where deploy-commands registers the commands (instantly) when no --guild is given; unset = global.' },
   { name: 'TELEGRAM_BOT_TOKEN', default: undefined, secret: true, description: 'Telegram bot token from @BotFather. Unset = Telegram off.' },
   { name: 'TELEGRAM_API_ROOT', default: 'https://api.telegram.org', secret: false, description: 'Bot API root (grammY client.apiRoot); for a local Bot API server.' },
   { name: 'TELEGRAM_WEBHOOK_URL', default: undefined, secret: false, description: 'Public HTTPS URL for Telegram updates; unset = long polling.' },
