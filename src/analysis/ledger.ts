@@ -210,8 +210,9 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
   const cells = grid.cells;
 
   const n = Math.max(params.entryPoints, 1);
-  // Seeded entries about one bucket apart: coarser spacing draws the seed as separate stripes.
-  const seedPoints = Math.min(201, Math.max(2 * n + 1, Math.ceil((2 * params.seedSpread) / params.bucketFraction)));
+  // Seeded entries two per bucket (buckets are rounded, so one per bucket would alias): coarser
+  // spacing draws the seeded book as separate stripes.
+  const seedPoints = Math.min(401, Math.max(2 * n + 1, Math.ceil((4 * params.seedSpread) / params.bucketFraction)));
   const prices = new Float64Array(Math.max(seedPoints, n));
   const weights = new Float64Array(Math.max(seedPoints, n));
 
