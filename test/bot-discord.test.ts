@@ -1,4 +1,5 @@
 // End to end on Discord: the real discord.js client against a fake REST API + gateway on 127.0.0.1.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatRatio } from '../src/analysis/format.js';
 import type { CommandDefinition } from '../src/core/command.js';
@@ -149,6 +150,23 @@ describe('Discord bot against the real discord.js client', () => {
     expect(String((refused.body?.data as { content: string }).content)).toContain('for moderators only');
     const mod = discord.chatInput({ name: 'secret', userId: user(), permissions: String(2248473465835073n | MANAGE_GUILD) });
     expect(embedOf(await waitEdit(mod.token)).description).toBe('settings changed');
+  });
+
+  it('real dispatches that are not its slash commands (a modal submit, a message) get no reply and break nothing', async () => {
+    const load = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/discord/${name}`, import.meta.url), 'utf8')) as { t: string; d: { token?: string } };
+    const before = discord.calls.length;
+    for (const name of ['interaction-create-modal-submit.json', 'message-create.json']) {
+      const frame = load(name);
+      // Recorded in 2023, before Discord added authorizing_integration_owners to every interaction;
+      // discord.js 14.28 requires it, so it is added as Discord sends it today (guild install → guild id).
+      if (frame.t === 'INTERACTION_CREATE') Object.assign(frame.d, { authorizing_integration_owners: { '0': (frame.d as { guild_id: string }).guild_id } });
+      discord.dispatch(frame.t, frame.d);
+    }
+    const { token } = discord.chatInput({ name: 'liqmap', options: [str('symbol', 'btc')], userId: user() });
+    await waitEdit(token);
+    const modalToken = load('interaction-create-modal-submit.json').d.token!;
+    expect(discord.calls.slice(before).filter((c) => c.path.includes(modalToken))).toEqual([]);
+    expect(discord.calls.slice(before).every((c) => c.path.includes(token))).toBe(true);
   });
 
   it('keeps the gateway alive: heartbeats sent and acknowledged, no reconnect', async () => {

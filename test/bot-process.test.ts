@@ -1,7 +1,7 @@
 // `liqmap serve` as a real process (the built dist/, which `npm test` builds first): SIGTERM lets the
 // reply in flight reach Discord, then the process exits 0. Needs the build: skipped without dist/.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { APP_ID, FakeDiscord } from './fakes/discord-api.js';
 const CLI = join(PROJECT_ROOT, 'dist', 'src', 'cli.js');
 
 describe.skipIf(!existsSync(CLI))('liqmap serve process', () => {
-  it('on SIGTERM finishes the reply in flight, then exits 0', async () => {
+  it('survives a dispatch discord.js cannot handle; on SIGTERM finishes the reply in flight, then exits 0', async () => {
     const discord = await new FakeDiscord().start();
     const dir = mkdtempSync(join(tmpdir(), 'liqmap-proc-'));
     const child = spawn(process.execPath, [CLI, 'serve'], {
@@ -34,6 +34,9 @@ describe.skipIf(!existsSync(CLI))('liqmap serve process', () => {
           }
         }, 20);
       });
+      // A real 2023 interaction without authorizing_integration_owners: discord.js 14.28 throws on it.
+      const odd = JSON.parse(readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'discord', 'interaction-create-modal-submit.json'), 'utf8')) as { t: string; d: unknown };
+      discord.dispatch(odd.t, odd.d);
       const { id, token } = discord.chatInput({ name: 'heatmap', options: [{ name: 'symbol', type: 3, value: 'btc' }, { name: 'window', type: 3, value: '30d' }] });
       await discord.waitForCall('POST', new RegExp(`^/interactions/${id}/${token}/callback$`));
       child.kill('SIGTERM');
@@ -43,7 +46,7 @@ describe.skipIf(!existsSync(CLI))('liqmap serve process', () => {
       expect(edits).toHaveLength(1);
       expect(edits[0]!.files).toHaveLength(1);
       expect(edits[0]!.at).toBeLessThan(at);
-      expect(output).toMatch(/"signal":"SIGTERM"[\s\S]*"msg":"stopped"/);
+      expect(output).toMatch(/"msg":"unhandled rejection \(still running\)"[\s\S]*"signal":"SIGTERM"[\s\S]*"msg":"stopped"/);
       expect(output).not.toContain(discord.token);
     } finally {
       child.kill('SIGKILL');

@@ -23,6 +23,10 @@ export const serveCommand: CliCommand = {
       }
       throw err;
     }
+    // A library failing on one odd event (discord.js throws inside its gateway handler on a malformed
+    // interaction) must not take the bot down for every chat: log it and keep serving.
+    const onRejection = (reason: unknown) => bot.services.log.error({ err: reason }, 'unhandled rejection (still running)');
+    process.on('unhandledRejection', onRejection);
     // SIGTERM (container stop) and Ctrl-C: finish the replies in flight, close connections, exit 0.
     await new Promise<void>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {
@@ -35,6 +39,7 @@ export const serveCommand: CliCommand = {
       process.on('SIGINT', onSignal);
     });
     await bot.stop();
+    process.off('unhandledRejection', onRejection);
     return 0;
   },
 };

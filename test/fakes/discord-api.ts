@@ -158,7 +158,8 @@ export class FakeDiscord {
     return { id, token, payload };
   }
 
-  private dispatch(t: string, d: unknown): void {
+  /** Any dispatch (op 0) to every connected client, e.g. a recorded real payload. */
+  dispatch(t: string, d: unknown): void {
     const frame = JSON.stringify({ op: 0, t, s: ++this.seq, d });
     for (const ws of this.sockets) ws.send(frame);
   }
