@@ -73,6 +73,12 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   const market =
     overrides.market ??
     openMarketData(sourceName(config), {
+      // Requests and errors per venue and endpoint for /metrics; the market's own bar cache as `venue_bars`.
+      observer: {
+        request: (venue, endpoint, outcome) => metrics.venueRequest(venue, endpoint, outcome),
+        cacheHit: () => metrics.cacheHit('venue_bars'),
+        cacheMiss: () => metrics.cacheMiss('venue_bars'),
+      },
       ...liveOptionsFromEnv({
         BINANCE_FAPI_URL: config.venues.binanceFapiUrl,
         BYBIT_API_URL: config.venues.bybitApiUrl,
