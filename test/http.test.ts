@@ -186,3 +186,21 @@ describe('the container HEALTHCHECK probe', () => {
     expect(await probeHealth(`${server.url}/healthz`)).toBe(false);
   });
 });
+
+describe('readiness in the log', () => {
+  it('logs when readiness changes, not on every probe', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ destination: new Writable({ write: (c: Buffer, _e, done) => (lines.push(c.toString()), done()) }) });
+    let up = true;
+    const server = await start({ logger, readiness: { store: () => up } });
+    const probe = () => fetch(`${server.url}/healthz`).then((r) => r.status);
+    lines.length = 0;
+    expect([await probe(), await probe()]).toEqual([200, 200]);
+    up = false;
+    expect([await probe(), await probe(), await probe()]).toEqual([503, 503, 503]);
+    up = true;
+    expect(await probe()).toBe(200);
+    const messages = lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(messages).toEqual(['not ready', 'ready again']);
+  });
+});

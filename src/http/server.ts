@@ -46,12 +46,19 @@ export interface HttpServer {
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const routes = new Map<string, Route>();
   for (const route of options.routes ?? []) routes.set(`${route.method} ${route.path}`, route);
+  // Logged when readiness changes, not on every probe (orchestrators ask every few seconds).
+  let lastNotReady = '';
   routes.set('GET /healthz', {
     method: 'GET',
     path: '/healthz',
     handler: async (_req, res) => {
       const readiness = await checkReadiness(options.readiness, { timeoutMs: options.probeTimeoutMs, secrets: options.secrets });
-      if (!readiness.ready) options.logger?.warn({ notReady: readiness.notReady, checks: readiness.checks }, 'not ready');
+      const notReady = readiness.notReady.join(',');
+      if (notReady !== lastNotReady) {
+        if (readiness.ready) options.logger?.info('ready again');
+        else options.logger?.warn({ notReady: readiness.notReady, checks: readiness.checks }, 'not ready');
+        lastNotReady = notReady;
+      }
       sendJson(res, readiness.ready ? 200 : 503, { status: readiness.ready ? 'ready' : 'not ready', notReady: readiness.notReady, checks: readiness.checks });
     },
   });
@@ -79,7 +86,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         res.setHeader('allow', allowed.join(', '));
         sendJson(res, 405, { error: `use ${allowed.join(' or ')}` });
       } else {
-        sendJson(res, 404, { error: 'not found', paths: [...new Set([...routes.values()].map((r) => r.path))] });
+        // No list of paths: the webhook's path is nobody's business.
+        sendJson(res, 404, { error: 'not found' });
       }
       return;
     }
