@@ -1,7 +1,8 @@
 // Digest fan-out: 1,000 Telegram chats subscribed to the same slot, sent through the real grammY adapter
 // to a fake Bot API on 127.0.0.1 that enforces Telegram's ~30 messages/s with 429 + retry_after.
 // Checks every digest is delivered exactly once and the picture rendered once; reports the total time.
-// Then the same with two scheduler instances on one SQLite file (claims decide who sends what).
+// Then the same with two scheduler instances on one SQLite file (claims decide who sends what), and once
+// without a limit, to show the bot's own ceiling.
 // DIGEST_BENCH_CHATS overrides the number of chats.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +28,7 @@ const SLOT = Date.parse('2026-06-10T06:00:00Z');
 
 /** The Bot API methods a digest uses, with a global sliding-window limit like Telegram's. */
 class RateLimitedBotApi {
+  constructor(private readonly limitPerS: number) {}
   readonly deliveries = new Map<string, number>();
   uploads = 0;
   byFileId = 0;
@@ -56,7 +58,7 @@ class RateLimitedBotApi {
     if (method !== 'sendPhoto' && method !== 'sendMessage') return send(200, { ok: true, result: true });
     const now = performance.now();
     this.accepted = this.accepted.filter((t) => now - t < 1000);
-    if (this.accepted.length >= LIMIT_PER_S) {
+    if (this.accepted.length >= this.limitPerS) {
       this.tooMany++;
       return send(429, { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
     }
@@ -93,8 +95,8 @@ async function readBody(req: IncomingMessage): Promise<{ fields: Record<string, 
   return { fields: text ? (JSON.parse(text) as Record<string, unknown>) : {}, uploaded: false };
 }
 
-async function run(instances: number): Promise<void> {
-  const api = new RateLimitedBotApi();
+async function run(instances: number, limitPerS = LIMIT_PER_S): Promise<void> {
+  const api = new RateLimitedBotApi(limitPerS);
   await api.start();
   const dir = mkdtempSync(join(tmpdir(), 'liqmap-digest-bench-'));
   const log = pino({ level: 'silent' });
@@ -150,11 +152,11 @@ async function run(instances: number): Promise<void> {
   const exactlyOnce = api.deliveries.size === CHATS && counts.every((n) => n === 1);
   console.log(
     [
-      `instances: ${instances} (SQLite store, one file)`,
+      `instances: ${instances} (SQLite store, one file), fake API limit ${Number.isFinite(limitPerS) ? `${limitPerS} messages/s` : 'none'}`,
       `chats: ${CHATS}, delivered to ${api.deliveries.size}, exactly once: ${exactlyOnce ? 'yes' : 'NO'} (max per chat ${Math.max(0, ...counts)})`,
       `renders: ${renders} (uploads ${api.uploads}, sent by file_id ${api.byFileId})`,
       `429 answers from the fake API: ${api.tooMany}`,
-      `total: ${seconds.toFixed(1)} s, ${(api.deliveries.size / seconds).toFixed(1)} digests/s (limit ${LIMIT_PER_S}/s → at least ${(CHATS / LIMIT_PER_S).toFixed(1)} s)`,
+      `total: ${seconds.toFixed(1)} s, ${(api.deliveries.size / seconds).toFixed(1)} digests/s${Number.isFinite(limitPerS) ? ` (limit ${limitPerS}/s → at least ${(CHATS / limitPerS).toFixed(1)} s)` : ''}`,
     ].join('\n  '),
   );
   for (const s of stores) await s.close();
@@ -167,3 +169,5 @@ async function run(instances: number): Promise<void> {
 console.log(`digest fan-out: ${CHATS} Telegram chats, one slot, fake Bot API at ${LIMIT_PER_S} messages/s`);
 await run(1);
 await run(2);
+// The bot's own ceiling: the same fan-out with no limit at the fake API.
+await run(1, Infinity);
