@@ -132,6 +132,20 @@ describe('Discord bot against the real discord.js client', () => {
     expect(env.maps.stats.fetches - before.fetches).toBe(1);
   });
 
+  it('60 interactions at once are answered without discord.js holding them for the global limit', async () => {
+    // Discord does not apply its 50 requests/s global limit to interaction responses.
+    const limited: unknown[] = [];
+    const onLimited = (info: unknown) => limited.push(info);
+    bot.client.rest.on('rateLimited', onLimited);
+    try {
+      const tokens = Array.from({ length: 60 }, () => discord.chatInput({ name: 'liqmap', options: [str('symbol', 'eth'), str('window', '1d')], userId: user() }).token);
+      await Promise.all(tokens.map(waitEdit));
+    } finally {
+      bot.client.rest.off('rateLimited', onLimited);
+    }
+    expect(limited).toEqual([]);
+  });
+
   it('works in a DM', async () => {
     const { token } = discord.chatInput({ name: 'liqmap', options: [str('symbol', 'eth')], userId: user(), guild: false });
     expect(embedOf(await waitEdit(token)).title).toBe('ETH liquidation map · 7d');

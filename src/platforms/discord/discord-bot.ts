@@ -10,6 +10,7 @@ import {
   HTTPError,
   MessageFlags,
   PermissionFlagsBits,
+  REST,
   Routes,
   escapeMarkdown,
   type AutocompleteInteraction,
@@ -32,19 +33,28 @@ export interface DiscordOptions {
 /** Codes that mean the channel is gone for this bot: unknown channel, missing access, missing permissions. */
 export const GONE_CODES = new Set([10003, 50001, 50013]);
 const EMBED_COLOR = 0xf0b90b;
+/**
+ * Interaction responses are not bound by Discord's global limit of 50 requests/s (its rate-limit docs);
+ * discord.js applies 50/s to every request of a REST manager, which made 50 simultaneous /liqmap wait up
+ * to a second. The client's manager, used for interactions, gets a high ceiling; channel messages
+ * (digests, alerts) go through their own manager at Discord's 50/s.
+ */
+const INTERACTION_REQUESTS_PER_SECOND = 1_000;
 const NO_MENTIONS = { parse: [] as [] };
 
 export class DiscordBot implements DestinationSender {
   readonly platform = 'discord' as const;
   readonly client: Client;
+  private readonly channelRest: REST;
   private readonly inFlight = new Set<Promise<void>>();
   private accepting = true;
 
   constructor(private readonly options: DiscordOptions) {
     this.client = new Client({
       intents: [GatewayIntentBits.Guilds],
-      ...(options.apiUrl ? { rest: { api: options.apiUrl } } : {}),
+      rest: { ...(options.apiUrl ? { api: options.apiUrl } : {}), globalRequestsPerSecond: INTERACTION_REQUESTS_PER_SECOND },
     });
+    this.channelRest = new REST(options.apiUrl ? { api: options.apiUrl } : {}).setToken(options.token);
     this.client.on(Events.InteractionCreate, (interaction) => {
       if (!this.accepting) return;
       const task = this.onInteraction(interaction).catch((err: unknown) => options.log.error({ err }, 'discord interaction failed'));
@@ -79,7 +89,7 @@ export class DiscordBot implements DestinationSender {
     if (destination.platform !== 'discord') throw new Error(`discord cannot send to ${destination.platform}`);
     const { embeds, files } = messageParts(reply);
     try {
-      await this.client.rest.post(Routes.channelMessages(destination.channelId), {
+      await this.channelRest.post(Routes.channelMessages(destination.channelId), {
         body: {
           embeds: embeds.map((e) => e.toJSON()),
           allowed_mentions: NO_MENTIONS,
