@@ -1,7 +1,8 @@
 // Bot latency: from INTERACTION_CREATE sent by a fake Discord gateway to the `@original` edit arriving at
 // the fake REST API, through the real discord.js client, the command runtime, the map service, the
 // bundled sample and the real render pool. Warm = the same map again (served from the cache); cold = a
-// map not yet drawn (model run + render; the sample's bars already in memory); then 50 at once.
+// map not yet drawn (model run + render; the sample's bars already in memory); then 50 at once. Then the
+// same on Telegram (update → sendPhoto), where a warm picture is re-sent by file_id.
 import { pino } from 'pino';
 import { BOT_COMMANDS } from '../commands/index.js';
 import { CachedMapService } from '../src/core/map-service.js';
@@ -11,6 +12,8 @@ import { RecordedMarketData } from '../src/market/recorded-market-data.js';
 import { DiscordBot } from '../src/platforms/discord/discord-bot.js';
 import { createRenderPool } from '../src/render/render-pool.js';
 import { APP_ID, FakeDiscord } from '../test/fakes/discord-api.js';
+import { FakeTelegramApi } from '../test/fakes/telegram-api.js';
+import { TelegramBot } from '../src/platforms/telegram/telegram-bot.js';
 
 const log = pino({ level: 'silent' });
 const discord = await new FakeDiscord().start();
@@ -69,5 +72,29 @@ const target = pct(warm, 95) < 150;
 console.log(`target: warm p95 under 150 ms → ${target ? 'met' : 'NOT met'} (${pct(warm, 95).toFixed(1)} ms)`);
 
 await bot.stop();
-await renderer.close();
 await discord.close();
+
+// Telegram: the update handed to a held getUpdates → sendPhoto arriving (grammY long polling).
+console.log('');
+console.log('Telegram: update delivered by getUpdates → sendPhoto, /liqmap on the same sample (real grammY)');
+const telegram = await new FakeTelegramApi().start();
+const tg = new TelegramBot({ token: telegram.token, apiRoot: telegram.url, runtime, log });
+await tg.startPolling();
+let chat = 1;
+async function askTelegram(text: string): Promise<number> {
+  const chatId = chat++;
+  const t0 = performance.now();
+  telegram.sendText(text, { userId: chatId });
+  await telegram.waitFor(() => telegram.delivered('sendPhoto', chatId).length > 0, 60_000);
+  return performance.now() - t0;
+}
+await askTelegram('/liqmap btc');
+const tgWarm: number[] = [];
+for (let i = 0; i < 100; i++) tgWarm.push(await askTelegram('/liqmap btc'));
+row('warm (same map, file_id reused)', tgWarm);
+const tgBurst = await Promise.all(Array.from({ length: 50 }, () => askTelegram('/liqmap btc 14d')));
+row('50 at once, one new map', tgBurst);
+console.log(`  photos uploaded ${telegram.callsOf('sendPhoto').filter((c) => Object.keys(c.files).length > 0).length} of ${telegram.callsOf('sendPhoto').length} sent`);
+await tg.stop();
+await telegram.close();
+await renderer.close();
