@@ -37,6 +37,8 @@ export interface LabelArea {
   right: number;
   top: number;
   bottom: number;
+  /** x of the price line: a label with a side keeps its centre on that side of it. */
+  divider?: number;
 }
 
 const GAP = 6;
@@ -81,6 +83,16 @@ export function segmentHitsBox(s: Segment, b: Box, pad = 0): boolean {
     if (t0 >= t1) return false;
   }
   return true;
+}
+
+/** Whether two segments cross (touching ends count as crossing only when they overlap). */
+export function segmentsCross(a: Segment, b: Segment): boolean {
+  const d = (p: number, q: number, r: number, s1: number, t: number, u: number) => (r - p) * (u - q) - (s1 - q) * (t - p);
+  const d1 = d(b.x0, b.y0, b.x1, b.y1, a.x0, a.y0);
+  const d2 = d(b.x0, b.y0, b.x1, b.y1, a.x1, a.y1);
+  const d3 = d(a.x0, a.y0, a.x1, a.y1, b.x0, b.y0);
+  const d4 = d(a.x0, a.y0, a.x1, a.y1, b.x1, b.y1);
+  return d1 * d2 < 0 && d3 * d4 < 0;
 }
 
 /** Where a label's leader line meets it: under the anchor when it can, else the nearest bottom corner. */
@@ -145,6 +157,7 @@ function bestSpot(
     const offset = onlySide ? k * step * onlySide : k === 0 ? 0 : Math.ceil(k / 2) * step * (k % 2 === 1 ? 1 : -1);
     let x = req.anchorX + offset - req.w / 2;
     x = Math.min(Math.max(x, area.left + PAD), area.right - PAD - req.w);
+    if (req.side !== undefined && area.divider !== undefined && (x + req.w / 2 - area.divider) * req.side < 0) continue;
     const floor = Math.min(req.anchorY, barsTop(bars, x - PAD, x + req.w + PAD, area.bottom)) - GAP;
     let y = floor - req.h;
     for (let moved = true; moved && y >= area.top; ) {
@@ -165,6 +178,7 @@ function bestSpot(
       const leader = leaderOf(candidate);
       if (taken.some((t) => segmentHitsBox(leader, t, 1))) continue;
       if (leaders.some((l) => segmentHitsBox(l, candidate, 2))) continue;
+      if (strict && leaders.some((l) => segmentsCross(l, leader))) continue;
       if (strict && otherBars.some((b) => segmentHitsBox(leader, b))) continue;
       // A leader that runs flat along the bar tops reads as part of the chart: keep them steep.
       const run = Math.abs(leader.x1 - leader.x0);

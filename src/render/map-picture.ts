@@ -89,17 +89,36 @@ function drawClusterLabels(ctx: CanvasRenderingContext2D, chart: ChartType, layo
   }));
   const decimals = priceDecimals(map.price);
   const clusters: Cluster[] = [...map.shortClusters, ...map.longClusters].sort((a, b) => b.usd - a.usd);
-  const lines = clusters.map((c) => ({ money: formatUsd(c.usd), where: `${formatPrice(c.price, decimals)} · ${formatPct(c.distancePct)}` }));
-  const requests: LabelRequest[] = clusters.map((c, i) => {
+  const lines = clusters.map((c) => ({
+    money: formatUsd(c.usd),
+    where: `${formatPrice(c.price, decimals)} · ${formatPct(c.distancePct)}`,
+    price: formatPrice(c.price, decimals),
+  }));
+  const widths = lines.map((l) => {
     ctx.font = font(fontSize.label + 1, 700);
-    const w1 = ctx.measureText(lines[i]!.money).width;
+    const money = ctx.measureText(l.money).width;
     ctx.font = font(fontSize.label - 1, 400);
-    const w2 = ctx.measureText(lines[i]!.where).width;
-    const bucket = inRange.findIndex((b) => c.price >= b.priceLow && c.price <= b.priceHigh);
-    const top = bucket >= 0 ? bars[bucket]!.top : y.getPixelForValue(c.usd);
-    return { anchorX: x.getPixelForValue(c.price), anchorY: top, w: Math.ceil(Math.max(w1, w2)) + 16, h: 40, side: c.side === 'long' ? -1 : 1 };
+    return { money, where: ctx.measureText(l.where).width, price: ctx.measureText(l.price).width };
   });
-  const placed = placeLabels(requests, bars, reserved, { left: area.left, right: area.right, top: area.top, bottom: area.bottom });
+  const anchors = clusters.map((c) => {
+    const bucket = inRange.findIndex((b) => c.price >= b.priceLow && c.price <= b.priceHigh);
+    return { anchorX: x.getPixelForValue(c.price), anchorY: bucket >= 0 ? bars[bucket]!.top : y.getPixelForValue(c.usd), side: c.side === 'long' ? (-1 as const) : (1 as const) };
+  });
+  const labelArea = { left: area.left, right: area.right, top: area.top, bottom: area.bottom, divider: x.getPixelForValue(map.price) };
+  // Two lines (USD; price · distance) read best; when clusters crowd, one-line labels (USD price) need
+  // half the height and often find clean spots the larger ones cannot.
+  const full: LabelRequest[] = anchors.map((a, i) => ({ ...a, w: Math.ceil(Math.max(widths[i]!.money, widths[i]!.where)) + 16, h: 40 }));
+  let placed = placeLabels(full, bars, reserved, labelArea);
+  let compact = false;
+  const misplaced = (ps: typeof placed) => ps.filter((p) => p === null || p.relaxed === true).length;
+  if (misplaced(placed) > 0) {
+    const small: LabelRequest[] = anchors.map((a, i) => ({ ...a, w: Math.ceil(widths[i]!.money + 6 + widths[i]!.price) + 14, h: 24 }));
+    const alternative = placeLabels(small, bars, reserved, labelArea);
+    if (misplaced(alternative) < misplaced(placed)) {
+      placed = alternative;
+      compact = true;
+    }
+  }
   placed.forEach((p, i) => {
     if (!p) return;
     const c = clusters[i]!;
@@ -123,8 +142,13 @@ function drawClusterLabels(ctx: CanvasRenderingContext2D, chart: ChartType, layo
     ctx.lineWidth = 1.2;
     ctx.stroke();
     ctx.restore();
-    drawText(ctx, lines[i]!.money, p.x + 8, p.y + 18, { size: fontSize.label + 1, colour, weight: 700 });
-    drawText(ctx, lines[i]!.where, p.x + 8, p.y + 34, { size: fontSize.label - 1, colour: theme.text });
+    if (compact) {
+      drawText(ctx, lines[i]!.money, p.x + 7, p.y + 17, { size: fontSize.label + 1, colour, weight: 700 });
+      drawText(ctx, lines[i]!.price, p.x + 7 + widths[i]!.money + 6, p.y + 17, { size: fontSize.label - 1, colour: theme.text });
+    } else {
+      drawText(ctx, lines[i]!.money, p.x + 8, p.y + 18, { size: fontSize.label + 1, colour, weight: 700 });
+      drawText(ctx, lines[i]!.where, p.x + 8, p.y + 34, { size: fontSize.label - 1, colour: theme.text });
+    }
   });
 }
 
