@@ -16,7 +16,7 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
 const ms = (x: number) => `${x.toFixed(1)} ms`;
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
+const mb = (bytes: number) => `${Math.round(bytes / 1e6) + 0} MB`;
 
 const req7 = await requestFromArgs('btc', { source: 'sample', window: '7d' });
 const map = buildMap(req7);
@@ -85,7 +85,7 @@ const lane = async () => {
   while (done < 2000) {
     const n = ++done;
     await (n % 10 === 0 ? pool.renderHeatmap(heatmap) : pool.renderMap(map));
-    if (n === 200 || n === 1000 || n === 2000) {
+    if (n % 250 === 0 || n === 200) {
       gc?.();
       rssAt[n] = process.memoryUsage().rss;
     }
@@ -94,7 +94,9 @@ const lane = async () => {
 await Promise.all(Array.from({ length: 8 }, lane));
 const growth = rssAt[2000]! - rssAt[200]!;
 console.log(
-  `2,000 pooled renders (1 in 10 a heatmap) in ${((performance.now() - t0) / 1000).toFixed(1)} s: process RSS (main + workers) ${mb(rssAt[200]!)} after 200, ${mb(rssAt[1000]!)} after 1,000, ${mb(rssAt[2000]!)} after 2,000: growth ${mb(growth)} from 200 to 2,000`,
+  `2,000 pooled renders (1 in 10 a heatmap) in ${((performance.now() - t0) / 1000).toFixed(1)} s; process RSS (main + workers) after n renders: ${Object.entries(rssAt)
+    .map(([n, rss]) => `${n}: ${mb(rss)}`)
+    .join(', ')}; growth ${mb(growth)} from 200 to 2,000`,
 );
 await pool.close();
 
