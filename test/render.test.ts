@@ -48,8 +48,10 @@ describe('map picture', () => {
     expect(diffPixels).toBeLessThanOrEqual(maxDiffPixels);
   });
 
-  it('draws at another size', () => {
+  it('draws at another size, and refuses sizes the layout cannot hold', () => {
     expectPicture(renderMapPng(fixtureMap(), { width: 800, height: 450 }), 800, 450);
+    expect(() => renderMapPng(fixtureMap(), { width: 100, height: 450 })).toThrow(RangeError);
+    expect(() => renderHeatmapPng(fixtureHeatmap(), { width: 1200, height: 100_000 })).toThrow(RangeError);
   });
 
   it('is deterministic', () => {

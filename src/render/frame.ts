@@ -1,6 +1,6 @@
 // The card around a chart: background, headline, subtitle, legend row and footer, shared by both pictures.
 import type { CanvasRenderingContext2D } from 'canvas';
-import { font, fontSize, theme } from './theme.js';
+import { DEFAULT_HEIGHT, DEFAULT_WIDTH, font, fontSize, theme } from './theme.js';
 
 export interface TextRun {
   text: string;
@@ -9,6 +9,16 @@ export interface TextRun {
 }
 
 export const MARGIN_X = 28;
+
+/** The layout is made for about 1200×675; far smaller pictures cannot hold it, far larger ones waste memory. */
+export function pictureSize(opts: { width?: number; height?: number }): { width: number; height: number } {
+  const width = opts.width ?? DEFAULT_WIDTH;
+  const height = opts.height ?? DEFAULT_HEIGHT;
+  for (const [name, v, min, max] of [['width', width, 640, 4096], ['height', height, 360, 4096]] as const) {
+    if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`picture ${name} ${v} is not a whole number of pixels in ${min}–${max}`);
+  }
+  return { width, height };
+}
 
 export function fillBackground(ctx: CanvasRenderingContext2D, width: number, height: number): void {
   ctx.save();

@@ -7,11 +7,11 @@ import { baseAsset, formatPrice, formatUsd } from '../analysis/format.js';
 import type { Heatmap } from '../analysis/types.js';
 import { setupChartJs } from './chartjs.js';
 import { RAMP, RAMP_INDEX_BY_FRACTION, rampCss, rampPosition } from './colour-ramp.js';
-import { drawFooter, drawLegend, drawRuns, drawText, fillBackground, MARGIN_X, roundRect } from './frame.js';
+import { pictureSize, drawFooter, drawLegend, drawRuns, drawText, fillBackground, MARGIN_X, roundRect } from './frame.js';
 import { factsLine, type PictureOptions } from './map-picture.js';
 import { encodePng } from './png.js';
 import { formatPriceTick } from './price-ticks.js';
-import { DEFAULT_HEIGHT, DEFAULT_WIDTH, font, fontSize, theme } from './theme.js';
+import { font, fontSize, theme } from './theme.js';
 import { timeTicks } from './time-labels.js';
 
 const HEADER_HEIGHT = 112;
@@ -211,8 +211,7 @@ function picturePlugin(layout: HeatLayout): Plugin {
 /** Draws the heatmap on a new canvas, hands it to `use` (encode it there), then destroys the chart. */
 export function withHeatmapPicture<T>(h: Heatmap, opts: PictureOptions, use: (canvas: Canvas) => T): T {
   const Chart = setupChartJs();
-  const width = opts.width ?? DEFAULT_WIDTH;
-  const height = opts.height ?? DEFAULT_HEIGHT;
+  const { width, height } = pictureSize(opts);
   const n = h.ts.length;
   const price = n > 0 ? h.close[n - 1]! : h.priceLow + (h.rows * h.bucketSize) / 2;
   const maxUsd = h.maxUsd;

@@ -6,11 +6,11 @@ import type { Chart as ChartType, ChartConfiguration, Plugin, Scale } from 'char
 import { baseAsset, formatPct, formatPrice, formatRatio, formatUsd, priceDecimals, venueName } from '../analysis/format.js';
 import type { Cluster, LiquidationMap, MapBucket } from '../analysis/types.js';
 import { setupChartJs } from './chartjs.js';
-import { drawFooter, drawLegend, drawRuns, drawText, fillBackground, MARGIN_X, roundRect, type LegendItem, type TextRun } from './frame.js';
+import { pictureSize, drawFooter, drawLegend, drawRuns, drawText, fillBackground, MARGIN_X, roundRect, type LegendItem, type TextRun } from './frame.js';
 import { leaderOf, placeLabels, type BarSpan, type Box, type LabelRequest } from './label-layout.js';
 import { encodePng } from './png.js';
 import { formatPriceTick } from './price-ticks.js';
-import { DEFAULT_HEIGHT, DEFAULT_WIDTH, font, fontSize, theme, tierColour } from './theme.js';
+import { font, fontSize, theme, tierColour } from './theme.js';
 import { formatInterval, formatUtc } from './time-labels.js';
 
 export interface PictureOptions {
@@ -331,8 +331,7 @@ const BAR_SHARE = 0.82;
 /** Draws the map on a new canvas, hands it to `use` (encode it there), then destroys the chart. */
 export function withMapPicture<T>(map: LiquidationMap, opts: PictureOptions, use: (canvas: Canvas) => T): T {
   const Chart = setupChartJs();
-  const width = opts.width ?? DEFAULT_WIDTH;
-  const height = opts.height ?? DEFAULT_HEIGHT;
+  const { width, height } = pictureSize(opts);
   const inRange = map.buckets.filter((b) => centre(b) >= map.rangeLow && centre(b) <= map.rangeHigh);
   const totals = inRange.map((b) => b.longUsd + b.shortUsd);
   const maxBar = totals.reduce((m, v) => Math.max(m, v), 0);
