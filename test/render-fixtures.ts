@@ -119,27 +119,32 @@ export function readPng(bytes: Buffer): PNG {
 /**
  * Compares a picture with its golden PNG, allowing a few anti-aliasing pixels (pixelmatch threshold 0.1,
  * at most `maxDiffPixels`): a changed font, layout or colour moves thousands. On failure the actual and
- * the diff are written to test/output/render/ to be looked at.
+ * the diff are written to test/output/render/ to be looked at. Under `npm run update-goldens` a golden is
+ * rewritten only when it really changed, and the previous one and the diff are kept there for review.
  */
 export function compareWithGolden(name: string, png: Buffer, maxDiffPixels = 300): { diffPixels: number; maxDiffPixels: number } {
   const path = join(GOLDEN, name);
-  if (updatingGoldens) {
+  if (!existsSync(path)) {
+    if (!updatingGoldens) throw new Error(`golden ${path} is missing: run npm run update-goldens and review the result`);
     mkdirSync(GOLDEN, { recursive: true });
     writeFileSync(path, png);
     return { diffPixels: 0, maxDiffPixels };
   }
-  if (!existsSync(path)) throw new Error(`golden ${path} is missing: run npm run update-goldens and review the result`);
   const actual = readPng(png);
-  const expected = readPng(readFileSync(path));
-  if (actual.width !== expected.width || actual.height !== expected.height) {
-    throw new Error(`${name}: size ${actual.width}×${actual.height}, golden ${expected.width}×${expected.height}`);
-  }
+  const previous = readFileSync(path);
+  const expected = readPng(previous);
+  const sameSize = actual.width === expected.width && actual.height === expected.height;
   const diff = new PNG({ width: actual.width, height: actual.height });
-  const diffPixels = pixelmatch(actual.data, expected.data, diff.data, actual.width, actual.height, { threshold: 0.1 });
-  if (diffPixels > maxDiffPixels) {
-    mkdirSync(OUTPUT, { recursive: true });
-    writeFileSync(join(OUTPUT, name.replace(/\.png$/, '.actual.png')), png);
-    writeFileSync(join(OUTPUT, name.replace(/\.png$/, '.diff.png')), PNG.sync.write(diff));
+  const diffPixels = sameSize ? pixelmatch(actual.data, expected.data, diff.data, actual.width, actual.height, { threshold: 0.1 }) : Infinity;
+  if (diffPixels <= maxDiffPixels) return { diffPixels, maxDiffPixels };
+  mkdirSync(OUTPUT, { recursive: true });
+  if (sameSize) writeFileSync(join(OUTPUT, name.replace(/\.png$/, '.diff.png')), PNG.sync.write(diff));
+  if (updatingGoldens) {
+    writeFileSync(join(OUTPUT, name.replace(/\.png$/, '.previous.png')), previous);
+    writeFileSync(path, png);
+    return { diffPixels: 0, maxDiffPixels };
   }
+  writeFileSync(join(OUTPUT, name.replace(/\.png$/, '.actual.png')), png);
+  if (!sameSize) throw new Error(`${name}: size ${actual.width}×${actual.height}, golden ${expected.width}×${expected.height}`);
   return { diffPixels, maxDiffPixels };
 }
