@@ -46,8 +46,10 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/assets ./assets
-# Fail the build, not the first /liqmap, if a runtime library is missing.
-RUN node -e "import('canvas').then(({createCanvas})=>{const c=createCanvas(8,8);c.getContext('2d').fillText('x',1,6);c.toBuffer('image/png')})" \
+# Fail the build, not the first /liqmap, if a runtime library is missing: draw a real map picture with
+# the bundled fonts, and load sqlite3.
+RUN node dist/src/cli.js map btc --source sample --out /tmp/map.png \
+ && rm /tmp/map.png \
  && node -e "import('sqlite3')" \
  && mkdir -p /data && chown node:node /data
 USER node
