@@ -216,28 +216,35 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
   const prices = new Float64Array(Math.max(seedPoints, n));
   const weights = new Float64Array(Math.max(seedPoints, n));
 
+  // Liquidation price in cells per unit of entry price: cell = floor(entry × factor) − firstCell.
+  const longCellFactor = longFactor.map((f) => f * invCell);
+  const shortCellFactor = shortFactor.map((f) => f * invCell);
+
   const place = (book: SideBook, isLong: boolean, usd: number, entryCount: number, closeRef: number): void => {
     if (!(usd > 0)) return;
-    const factors = isLong ? longFactor : shortFactor;
+    const factors = isLong ? longCellFactor : shortCellFactor;
+    // A cohort already past its liquidation price at the reference is never opened: for longs the
+    // cells whose centre is ≥ the reference, for shorts those ≤ it.
+    const refCell = closeRef * invCell - firstCell - 0.5;
     let opened = 0;
     let dropped = 0;
+    let clamped = 0;
     for (let e = 0; e < entryCount; e++) {
       const entryUsd = usd * weights[e]!;
       const entry = prices[e]!;
       for (let t = 0; t < nT; t++) {
         const cohortUsd = entryUsd * tierWeight[t]!;
         if (!(cohortUsd > 0)) continue;
-        let cell = Math.floor(entry * factors[t]! * invCell) - firstCell;
+        // Prices are positive and a grid spans a few thousand cells, so truncation is floor.
+        let cell = ((entry * factors[t]!) | 0) - firstCell;
         if (cell < 0) {
           cell = 0;
-          clampedCohorts++;
+          clamped++;
         } else if (cell >= cells) {
           cell = cells - 1;
-          clampedCohorts++;
+          clamped++;
         }
-        const centre = (firstCell + cell + 0.5) * cellSize;
-        // A cohort already past its liquidation price at the reference is never opened.
-        if (isLong ? centre >= closeRef : centre <= closeRef) {
+        if (isLong ? cell >= refCell : cell <= refCell) {
           dropped += cohortUsd;
           continue;
         }
@@ -247,6 +254,7 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
     }
     totals.openedUsd += opened;
     totals.droppedUsd += dropped;
+    clampedCohorts += clamped;
   };
 
   // Seed: the open interest at the start, spread around the start price (lower confidence).
