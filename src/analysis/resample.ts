@@ -1,22 +1,9 @@
 import type { Bar, BarSeries } from './types.js';
 
-function sumDefined(values: (number | undefined)[]): number | undefined {
-  let seen = false;
-  let total = 0;
-  for (const v of values) {
-    if (v !== undefined) {
-      seen = true;
-      total += v;
-    }
-  }
-  return seen ? total : undefined;
-}
+const SUMMED = ['volume', 'takerBuyVolume', 'netTakerVolume', 'realizedLongUsd', 'realizedShortUsd'] as const;
+const LAST = ['oi', 'oiUsd'] as const;
 
-function lastDefined(values: (number | undefined)[]): number | undefined {
-  for (let i = values.length - 1; i >= 0; i--) if (values[i] !== undefined) return values[i];
-  return undefined;
-}
-
+/** One bar from a group: first open, extreme high and low, last close, sums of flows, last open interest. */
 function mergeBars(ts: number, group: Bar[]): Bar {
   const first = group[0]!;
   const last = group[group.length - 1]!;
@@ -27,16 +14,23 @@ function mergeBars(ts: number, group: Bar[]): Bar {
     if (b.low < low) low = b.low;
   }
   const bar: Bar = { ts, open: first.open, high, low, close: last.close };
-  const assign = (key: keyof Bar, value: number | undefined) => {
-    if (value !== undefined) (bar as unknown as Record<string, number>)[key] = value;
-  };
-  assign('volume', sumDefined(group.map((b) => b.volume)));
-  assign('takerBuyVolume', sumDefined(group.map((b) => b.takerBuyVolume)));
-  assign('netTakerVolume', sumDefined(group.map((b) => b.netTakerVolume)));
-  assign('oi', lastDefined(group.map((b) => b.oi)));
-  assign('oiUsd', lastDefined(group.map((b) => b.oiUsd)));
-  assign('realizedLongUsd', sumDefined(group.map((b) => b.realizedLongUsd)));
-  assign('realizedShortUsd', sumDefined(group.map((b) => b.realizedShortUsd)));
+  for (const key of SUMMED) {
+    let total: number | undefined;
+    for (const b of group) {
+      const v = b[key];
+      if (v !== undefined) total = (total ?? 0) + v;
+    }
+    if (total !== undefined) bar[key] = total;
+  }
+  for (const key of LAST) {
+    for (let i = group.length - 1; i >= 0; i--) {
+      const v = group[i]![key];
+      if (v !== undefined) {
+        bar[key] = v;
+        break;
+      }
+    }
+  }
   return bar;
 }
 
