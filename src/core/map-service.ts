@@ -1,7 +1,8 @@
 // "One render serves many": a map is named by its id (symbol, venues, window, range, last closed bar);
 // concurrent and repeated requests of one id share one fetch, one model run and one render.
 import type { Logger } from 'pino';
-import { buildHeatmap, buildMap, ModelInputError, type ModelRequest } from '../analysis/build-map.js';
+import { buildHeatmap, buildMap, ModelInputError, selectWindow, type ModelRequest } from '../analysis/build-map.js';
+import { crossingsOfLastDay, type Crossing } from '../analysis/cascades.js';
 import { WINDOW_INTERVAL_MS } from '../analysis/params.js';
 import type { Heatmap, LiquidationMap } from '../analysis/types.js';
 import { canonicalSymbol, isPlausibleSymbol } from '../market/symbols.js';
@@ -90,6 +91,23 @@ export class CachedMapService implements MapService {
     });
     const png = await this.pictures.get(id, () => this.render('heatmap', () => this.options.renderer.renderHeatmap(heatmap)));
     return { id, heatmap, png };
+  }
+
+  /**
+   * The last day's crossings of clusters on the primary venue (cascade watch). A cluster counts from
+   * 1.5% of that venue's open interest (about $100M for BTC on Binance), so smaller coins get crossings too.
+   */
+  async crossings(query: MapQuery): Promise<Crossing[]> {
+    const req = await this.request(query);
+    const primary = req.venues[0];
+    if (!primary) return [];
+    const w = selectWindow(primary.series, '7d');
+    const last = w.bars[w.bars.length - 1];
+    const oi = last?.oiUsd ?? (last?.oi !== undefined ? last.oi * last.close : undefined);
+    if (!last || !(oi && oi > 0)) return [];
+    return modelRun(() =>
+      crossingsOfLastDay({ bars: w.bars, intervalMs: w.intervalMs, spec: primary.spec }, this.options.clock.now(), { minClusterUsd: 0.015 * oi }),
+    );
   }
 
   private async request(query: MapQuery): Promise<ModelRequest> {

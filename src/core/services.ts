@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { VenueInput } from '../analysis/build-map.js';
 import type { Heatmap, LiquidationMap, Venue, WindowName } from '../analysis/types.js';
 import type { CommandDefinition } from './command.js';
+import type { Crossing } from '../analysis/cascades.js';
 
 export interface Clock {
   /** Unix ms. */
@@ -68,6 +69,8 @@ export interface MapService {
   map(query: MapQuery): Promise<LiquidationMap>;
   mapPicture(query: MapQuery): Promise<MapPicture>;
   heatmapPicture(query: MapQuery): Promise<HeatmapPicture>;
+  /** Crossings of predicted clusters over the last day with their verdicts (cascade watch); optional. */
+  crossings?(query: MapQuery): Promise<Crossing[]>;
 }
 
 export interface Services {

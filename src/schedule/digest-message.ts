@@ -1,6 +1,7 @@
 // The digest's text: per symbol the ratio and its change since this chat's previous digest, the USD on
 // each side, the densest cluster each side, and realized liquidations when the live stream runs.
 import { baseAsset, formatPct, formatPrice, formatRatio, formatUsd, priceDecimals, venueName } from '../analysis/format.js';
+import type { Crossing } from '../analysis/cascades.js';
 import type { LiquidationMap } from '../analysis/types.js';
 import type { DigestSnapshot } from '../store/records.js';
 
@@ -17,6 +18,8 @@ export interface DigestSection {
   previous?: Pick<DigestSnapshot, 'ratio' | 'ratioKind'>;
   /** Realized liquidations over the last 24 h; absent when the live stream is off. */
   realized24h?: RealizedSums;
+  /** Clusters price crossed over the last day (cascade watch), oldest first. */
+  crossings?: Crossing[];
 }
 
 const DAY_MS = 86_400_000;
@@ -51,6 +54,13 @@ export function digestSectionText(section: DigestSection): string {
     const covered = r.coveredMs ?? DAY_MS;
     const label = covered >= DAY_MS - 60_000 ? '24h' : `last ${Math.max(1, Math.floor(covered / 3_600_000))}h (stream started since)`;
     lines.push(`realized liquidations ${label}: longs ${formatUsd(r.longUsd)} · shorts ${formatUsd(r.shortUsd)}`);
+  }
+  const crossed = section.crossings ?? [];
+  if (crossed.length > 0) {
+    // The three most recent, newest first: what the chat most likely saw happen.
+    const shown = crossed.slice(-3).reverse().map((c) => `${c.side} ${formatPrice(c.price, d)} ${formatUsd(c.clusterUsd)} → ${c.verdict}`);
+    const more = crossed.length > 3 ? ` (+${crossed.length - 3} more)` : '';
+    lines.push(`clusters crossed in 24h: ${shown.join(' · ')}${more}`);
   }
   return lines.join('\n');
 }

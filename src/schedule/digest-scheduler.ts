@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { DestinationSender, Platform, Reply, ReplyImage, SendResult } from '../core/command.js';
 import type { Clock, MapService } from '../core/services.js';
 import type { WindowName } from '../analysis/types.js';
+import type { Crossing } from '../analysis/cascades.js';
 import type { Store } from '../store/store.js';
 import type { Subscription } from '../store/records.js';
 import { destinationFromKey } from './destination.js';
@@ -199,11 +200,23 @@ export class DigestScheduler {
       const picture = await this.o.maps.mapPicture({ symbol, window: sub.window as WindowName });
       const previous = await this.o.store.snapshots.get(`${sub.destination}/${picture.map.meta.symbol}`);
       const realized24h = this.o.liquidations?.sum(picture.map.meta.symbol, 24 * 3_600_000);
-      sections.push({ map: picture.map, ...(previous ? { previous } : {}), ...(realized24h ? { realized24h } : {}) });
+      const crossings = await this.crossingsOf(symbol);
+      sections.push({ map: picture.map, ...(previous ? { previous } : {}), ...(realized24h ? { realized24h } : {}), ...(crossings.length ? { crossings } : {}) });
       images.push({ png: picture.png, name: `liqmap-${picture.map.meta.symbol}-${sub.window}.png`, cacheKey: picture.id });
     }
     const { title, text } = digestText(sections);
     return { reply: { title, text, images }, sections };
+  }
+
+  /** The cascade watch is a garnish: a digest goes out without it rather than not at all. */
+  private async crossingsOf(symbol: string): Promise<Crossing[]> {
+    if (!this.o.maps.crossings) return [];
+    try {
+      return await this.o.maps.crossings({ symbol, window: '7d' });
+    } catch (err) {
+      this.o.log.warn({ err, symbol }, 'cascade watch failed; digest sent without it');
+      return [];
+    }
   }
 
   private async sendWithRetry(sender: DestinationSender, destination: NonNullable<ReturnType<typeof destinationFromKey>>, reply: Reply): Promise<SendResult> {
