@@ -5,7 +5,7 @@ import { createCanvas, type Canvas, type CanvasRenderingContext2D } from 'canvas
 import type { Chart as ChartType, ChartConfiguration, Plugin, Scale } from 'chart.js';
 import { baseAsset, formatPrice, formatUsd } from '../analysis/format.js';
 import type { Heatmap } from '../analysis/types.js';
-import { setupChartJs } from './chartjs.js';
+import { drawChart, setupChartJs } from './chartjs.js';
 import { RAMP, RAMP_INDEX_BY_FRACTION, rampCss, rampPosition } from './colour-ramp.js';
 import { pictureSize, drawFooter, drawLegend, drawRuns, drawText, fillBackground, MARGIN_X, roundRect } from './frame.js';
 import { factsLine, type PictureOptions } from './map-picture.js';
@@ -210,7 +210,7 @@ function picturePlugin(layout: HeatLayout): Plugin {
 
 /** Draws the heatmap on a new canvas, hands it to `use` (encode it there), then destroys the chart. */
 export function withHeatmapPicture<T>(h: Heatmap, opts: PictureOptions, use: (canvas: Canvas) => T): T {
-  const Chart = setupChartJs();
+  setupChartJs(); // fonts registered before the layout measures text
   const { width, height } = pictureSize(opts);
   const n = h.ts.length;
   const price = n > 0 ? h.close[n - 1]! : h.priceLow + (h.rows * h.bucketSize) / 2;
@@ -279,12 +279,7 @@ export function withHeatmapPicture<T>(h: Heatmap, opts: PictureOptions, use: (ca
     },
     plugins: [picturePlugin(layout)],
   };
-  const chart = new Chart(canvas as unknown as ConstructorParameters<typeof Chart>[0], config);
-  try {
-    return use(canvas);
-  } finally {
-    chart.destroy();
-  }
+  return drawChart(canvas, config as ChartConfiguration, use);
 }
 
 /** The heatmap as PNG bytes, drawn in the calling thread (the pool's workers call this). */

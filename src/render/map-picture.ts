@@ -5,7 +5,7 @@ import { createCanvas, type Canvas, type CanvasRenderingContext2D } from 'canvas
 import type { Chart as ChartType, ChartConfiguration, Plugin, Scale } from 'chart.js';
 import { baseAsset, formatPct, formatPrice, formatRatio, formatUsd, priceDecimals, venueName } from '../analysis/format.js';
 import type { Cluster, LiquidationMap, MapBucket } from '../analysis/types.js';
-import { setupChartJs } from './chartjs.js';
+import { drawChart, setupChartJs } from './chartjs.js';
 import { pictureSize, drawFooter, drawLegend, drawRuns, drawText, fillBackground, MARGIN_X, roundRect, type LegendItem, type TextRun } from './frame.js';
 import { leaderOf, placeLabels, type BarSpan, type Box, type LabelRequest } from './label-layout.js';
 import { encodePng } from './png.js';
@@ -330,7 +330,7 @@ const BAR_SHARE = 0.82;
 
 /** Draws the map on a new canvas, hands it to `use` (encode it there), then destroys the chart. */
 export function withMapPicture<T>(map: LiquidationMap, opts: PictureOptions, use: (canvas: Canvas) => T): T {
-  const Chart = setupChartJs();
+  setupChartJs(); // fonts registered before the layout measures text
   const { width, height } = pictureSize(opts);
   const inRange = map.buckets.filter((b) => centre(b) >= map.rangeLow && centre(b) <= map.rangeHigh);
   const totals = inRange.map((b) => b.longUsd + b.shortUsd);
@@ -419,14 +419,7 @@ export function withMapPicture<T>(map: LiquidationMap, opts: PictureOptions, use
     },
     plugins: [picturePlugin(layout)],
   };
-  // node-canvas stands in for an HTML canvas; chart.js only needs getContext('2d') and width/height.
-  const chart = new Chart(canvas as unknown as ConstructorParameters<typeof Chart>[0], config);
-  try {
-    return use(canvas);
-  } finally {
-    // destroy() clears the canvas and frees chart.js's references: always, and only after encoding.
-    chart.destroy();
-  }
+  return drawChart(canvas, config as ChartConfiguration, use);
 }
 
 /** The map as PNG bytes, drawn in the calling thread (the pool's workers call this). */
