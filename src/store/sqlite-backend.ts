@@ -29,10 +29,10 @@ export class SqliteBackend implements StoreBackend {
       // WAL: a commit appends to the log instead of syncing the whole file (a digest round writes a few
       // records per chat), and readers in another process do not block the writer.
       if (file !== ':memory:') {
-        await adapter.query('PRAGMA journal_mode = WAL');
-        await adapter.query('PRAGMA synchronous = NORMAL');
+        await retryBusy(() => adapter.query('PRAGMA journal_mode = WAL'));
+        await retryBusy(() => adapter.query('PRAGMA synchronous = NORMAL'));
       }
-      await adapter.query('CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_ms INTEGER NOT NULL)');
+      await retryBusy(() => adapter.query('CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_ms INTEGER NOT NULL)'));
     })();
   }
 
@@ -60,23 +60,24 @@ export class SqliteBackend implements StoreBackend {
   async claim(key: string, owner: string, ttlMs: number): Promise<boolean> {
     await this.ready;
     const now = this.nowMs();
-    const rows = (await this.adapter.query(
+    const rows = (await retryBusy(() => this.adapter.query(
       'INSERT INTO claims (key, owner, expires_ms) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET owner = excluded.owner, expires_ms = excluded.expires_ms WHERE claims.expires_ms <= ? RETURNING owner',
       key,
       owner,
       now + ttlMs,
       now,
-    )) as unknown[];
+    ))) as unknown[];
     return rows.length === 1;
   }
   async extendClaim(key: string, owner: string, ttlMs: number): Promise<boolean> {
     await this.ready;
-    const rows = (await this.adapter.query('UPDATE claims SET expires_ms = ? WHERE key = ? AND owner = ? RETURNING key', this.nowMs() + ttlMs, key, owner)) as unknown[];
+    const expires = this.nowMs() + ttlMs;
+    const rows = (await retryBusy(() => this.adapter.query('UPDATE claims SET expires_ms = ? WHERE key = ? AND owner = ? RETURNING key', expires, key, owner))) as unknown[];
     return rows.length === 1;
   }
   async releaseClaim(key: string, owner: string): Promise<void> {
     await this.ready;
-    await this.adapter.query('DELETE FROM claims WHERE key = ? AND owner = ?', key, owner);
+    await retryBusy(() => this.adapter.query('DELETE FROM claims WHERE key = ? AND owner = ?', key, owner));
   }
   /** Claims that expired long ago are only clutter; the scheduler calls this now and then. */
   async pruneClaims(beforeMs: number): Promise<void> {
@@ -90,5 +91,21 @@ export class SqliteBackend implements StoreBackend {
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
     await this.keyv.disconnect();
+  }
+}
+
+/**
+ * SQLite answers SQLITE_BUSY at once, without its busy timeout, when waiting could deadlock (two
+ * connections switching a new file to WAL, or a read upgrading to a write); the statement is safe to
+ * run again. Seen as a rare failure of two connections claiming on one fresh file.
+ */
+async function retryBusy<T>(run: () => Promise<T>, attempts = 50): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (i >= attempts || !(err instanceof Error && /SQLITE_BUSY/.test(`${(err as { code?: string }).code ?? ''} ${err.message}`))) throw err;
+      await new Promise((r) => setTimeout(r, 5 + Math.floor(Math.random() * 20)));
+    }
   }
 }
