@@ -8,7 +8,7 @@ import { CommandRuntime } from './core/runtime.js';
 import { UserError } from './core/errors.js';
 import { systemClock, type Clock, type MarketPort, type Renderer } from './core/services.js';
 import type { DestinationSender, Platform } from './core/command.js';
-import { startHttpServer, type HttpServer, type Route } from './http/server.js';
+import { startHttpServer, type HttpServer } from './http/server.js';
 import { storeProbe } from './http/readiness.js';
 import { createLogger, type Logger } from './log.js';
 import { liveOptionsFromEnv } from './market/market-config.js';
@@ -100,16 +100,32 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   );
 
   const running: RunningBot = { services, runtime, maps, senders, stop: async () => {} };
-  const routes: Route[] = [];
   const drains: Array<() => Promise<void>> = [];
   const stops: Array<() => Promise<void>> = [];
   try {
+    // /healthz first: while a platform is still connecting (or cannot be reached) the operator sees 503
+    // naming it, instead of no answer at all.
+    if (!overrides.noHttp) {
+      running.http = await startHttpServer({
+        port: config.http.port,
+        readiness: {
+          ...(platforms.includes('discord') ? { discord: () => running.discord?.client.isReady() ?? false } : {}),
+          ...(platforms.includes('telegram') ? { telegram: () => running.telegram?.isReady() ?? false } : {}),
+          // Ready only while the store answers too (a write-read round trip; Redis down → 503).
+          store: storeProbe(schedule.schedule.store.backend),
+        },
+        metrics,
+        logger: log,
+        secrets: config.secrets,
+      });
+    }
     if (platforms.includes('telegram')) {
       const telegram = new TelegramBot({ token: config.telegram.token!, apiRoot: config.telegram.apiRoot, runtime, log: log.child({ platform: 'telegram' }), metrics });
+      log.info({ platform: 'telegram' }, 'connecting');
       await platformStart('Telegram', 'TELEGRAM_BOT_TOKEN (from @BotFather) and TELEGRAM_API_ROOT', async () => {
         if (config.telegram.webhookUrl) {
           const handler = await telegram.startWebhook(config.telegram.webhookUrl, config.telegram.webhookSecret!);
-          routes.push({ method: 'POST', path: new URL(config.telegram.webhookUrl).pathname, handler });
+          running.http?.addRoute({ method: 'POST', path: new URL(config.telegram.webhookUrl).pathname, handler });
         } else {
           await telegram.startPolling();
         }
@@ -123,29 +139,16 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       const discord = new DiscordBot({ token: config.discord.token!, apiUrl: config.discord.apiUrl, runtime, log: log.child({ platform: 'discord' }) });
       drains.push(() => discord.drain());
       stops.push(() => discord.stop());
+      log.info({ platform: 'discord' }, 'connecting');
       await platformStart('Discord', 'DISCORD_TOKEN (Developer Portal → Bot → Reset Token) and DISCORD_API_URL', () => discord.start());
       running.discord = discord;
       senders.discord = discord;
-    }
-    if (!overrides.noHttp) {
-      running.http = await startHttpServer({
-        port: config.http.port,
-        readiness: {
-          ...(running.discord ? { discord: () => running.discord!.client.isReady() } : {}),
-          ...(running.telegram ? { telegram: () => running.telegram!.isReady() } : {}),
-          // Ready only while the store answers too (a write-read round trip; Redis down → 503).
-          store: storeProbe(schedule.schedule.store.backend),
-        },
-        metrics,
-        logger: log,
-        secrets: config.secrets,
-        routes,
-      });
     }
     feed?.start();
     schedule.start();
   } catch (err) {
     await Promise.allSettled(stops.map((s) => s()));
+    await running.http?.close();
     await schedule.stop().catch(() => undefined);
     await renderer.close?.();
     throw err;

@@ -214,3 +214,50 @@ describe('Telegram through a webhook', () => {
     expect(telegram.delivered('sendPhoto', 22)).toHaveLength(0);
   });
 });
+
+describe('startBot while a platform is still connecting', () => {
+  it('already answers /healthz with 503 naming the platform, and closes it when the start fails', async () => {
+    const { createServer } = await import('node:http');
+    const { createServer: createNetServer } = await import('node:net');
+    // A Bot API that accepts connections and never answers: getMe hangs, as behind a black-holed network.
+    const held: import('node:http').ServerResponse[] = [];
+    let refuse = false;
+    const unauthorized = (res: import('node:http').ServerResponse) =>
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 401, description: 'Unauthorized' }));
+    const silent = createServer((_req, res) => (refuse ? unauthorized(res) : void held.push(res)));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const silentPort = (silent.address() as import('node:net').AddressInfo).port;
+    const probe = createNetServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const httpPort = (probe.address() as import('node:net').AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const dir = mkdtempSync(join(tmpdir(), 'liqmap-connecting-'));
+    try {
+      const env = {
+        TELEGRAM_BOT_TOKEN: '123456:connecting-token-abcdefghijklmnopqrstu',
+        TELEGRAM_API_ROOT: `http://127.0.0.1:${silentPort}`,
+        LIQMAP_SOURCE: 'sample',
+        HTTP_PORT: String(httpPort),
+        STORE_PATH: join(dir, 'store.sqlite'),
+        LOG_LEVEL: 'silent',
+      };
+      const started = startBot(loadConfig(env, { dotenvPath: null }), { log: pino({ level: 'silent' }), renderer: new FakeRenderer() });
+      const outcome = started.then(() => undefined, (e: unknown) => e);
+      let health: Response | undefined;
+      for (let i = 0; i < 100 && !health; i++) {
+        health = await fetch(`http://127.0.0.1:${httpPort}/healthz`).catch(() => undefined);
+        if (!health) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(health?.status).toBe(503);
+      expect(JSON.stringify(await health!.json())).toContain('telegram');
+      // The platform finally answers and refuses the token: the start fails and the port is released.
+      refuse = true;
+      for (const res of held) unauthorized(res);
+      expect(await outcome).toBeInstanceOf(UserError);
+      await expect(fetch(`http://127.0.0.1:${httpPort}/healthz`)).rejects.toThrow();
+    } finally {
+      await new Promise<void>((r) => silent.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
