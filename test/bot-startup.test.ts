@@ -1,6 +1,8 @@
 // The composition root end to end: `liqmap serve` without a token, and startBot from a real Config
 // against both fake platforms at once, with the bundled sample as the source and a graceful stop.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -217,19 +219,17 @@ describe('Telegram through a webhook', () => {
 
 describe('startBot while a platform is still connecting', () => {
   it('already answers /healthz with 503 naming the platform, and closes it when the start fails', async () => {
-    const { createServer } = await import('node:http');
-    const { createServer: createNetServer } = await import('node:net');
     // A Bot API that accepts connections and never answers: getMe hangs, as behind a black-holed network.
-    const held: import('node:http').ServerResponse[] = [];
+    const held: ServerResponse[] = [];
     let refuse = false;
-    const unauthorized = (res: import('node:http').ServerResponse) =>
+    const unauthorized = (res: ServerResponse) =>
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error_code: 401, description: 'Unauthorized' }));
     const silent = createServer((_req, res) => (refuse ? unauthorized(res) : void held.push(res)));
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const silentPort = (silent.address() as import('node:net').AddressInfo).port;
+    const silentPort = (silent.address() as AddressInfo).port;
     const probe = createNetServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const httpPort = (probe.address() as import('node:net').AddressInfo).port;
+    const httpPort = (probe.address() as AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
     const dir = mkdtempSync(join(tmpdir(), 'liqmap-connecting-'));
     try {
