@@ -139,3 +139,17 @@ export function drawFooter(ctx: CanvasRenderingContext2D, left: string, width: n
   const dw = drawText(ctx, disclaimer, width - MARGIN_X, y, { size: fontSize.footer, colour: theme.muted, align: 'right' });
   drawText(ctx, left, MARGIN_X, y, { size: fontSize.footer, colour: theme.muted, maxWidth: width - 2 * MARGIN_X - dw - 24 });
 }
+
+/** The dashed line at the current price, shared by both pictures. */
+export function drawPriceLine(ctx: CanvasRenderingContext2D, x0: number, y0: number, x1: number, y1: number, alpha: number): void {
+  ctx.save();
+  ctx.strokeStyle = theme.price;
+  ctx.globalAlpha = alpha;
+  ctx.setLineDash([5, 4]);
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1, y1);
+  ctx.stroke();
+  ctx.restore();
+}

@@ -6,7 +6,7 @@ import type { Chart as ChartType, ChartConfiguration, Plugin, Scale } from 'char
 import { baseAsset, formatPct, formatPrice, formatRatio, formatUsd, priceDecimals, venueName } from '../analysis/format.js';
 import type { Cluster, LiquidationMap, MapBucket } from '../analysis/types.js';
 import { drawChart, setupChartJs } from './chartjs.js';
-import { pictureSize, drawFooter, drawLegend, drawRuns, drawText, fillBackground, MARGIN_X, roundRect, type LegendItem, type TextRun } from './frame.js';
+import { pictureSize, drawFooter, drawLegend, drawPriceLine, drawRuns, drawText, fillBackground, MARGIN_X, roundRect, type LegendItem, type TextRun } from './frame.js';
 import { leaderOf, placeLabels, type BarSpan, type Box, type LabelRequest } from './label-layout.js';
 import { encodePng } from './png.js';
 import { formatPriceTick } from './price-ticks.js';
@@ -152,20 +152,16 @@ function drawClusterLabels(ctx: CanvasRenderingContext2D, chart: ChartType, layo
   });
 }
 
+/** A cumulative USD curve on the right axis, filled down to zero, drawn over the bars. */
+function curveDataset(label: string, data: unknown[], colour: string, fill: string) {
+  return { type: 'line' as const, label, data, borderColor: colour, backgroundColor: fill, fill: 'origin', borderWidth: 2.5, pointRadius: 0, tension: 0, yAxisID: 'cumulative', order: 1 };
+}
+
 /** The price line with its tag and the side hints beside it; returns the boxes labels must avoid. */
 function drawPriceMarker(ctx: CanvasRenderingContext2D, chart: ChartType, map: LiquidationMap): Box[] {
   const area = chart.chartArea;
   const px = Math.round((chart.scales.x as Scale).getPixelForValue(map.price)) + 0.5;
-  ctx.save();
-  ctx.strokeStyle = theme.price;
-  ctx.globalAlpha = 0.85;
-  ctx.setLineDash([5, 4]);
-  ctx.lineWidth = 1;
-  ctx.beginPath();
-  ctx.moveTo(px, area.top + 26);
-  ctx.lineTo(px, area.bottom);
-  ctx.stroke();
-  ctx.restore();
+  drawPriceLine(ctx, px, area.top + 26, px, area.bottom, 0.85);
 
   const text = formatPrice(map.price);
   ctx.font = font(fontSize.label + 1, 700);
@@ -347,32 +343,8 @@ export function withMapPicture<T>(map: LiquidationMap, opts: PictureOptions, use
     type: 'line',
     data: {
       datasets: [
-        {
-          type: 'line' as const,
-          label: 'cumulative longs',
-          data: longCurve,
-          borderColor: theme.long,
-          backgroundColor: theme.longCurveFill,
-          fill: 'origin',
-          borderWidth: 2.5,
-          pointRadius: 0,
-          tension: 0,
-          yAxisID: 'cumulative',
-          order: 1,
-        },
-        {
-          type: 'line' as const,
-          label: 'cumulative shorts',
-          data: shortCurve,
-          borderColor: theme.short,
-          backgroundColor: theme.shortCurveFill,
-          fill: 'origin',
-          borderWidth: 2.5,
-          pointRadius: 0,
-          tension: 0,
-          yAxisID: 'cumulative',
-          order: 1,
-        },
+        curveDataset('cumulative longs', longCurve, theme.long, theme.longCurveFill),
+        curveDataset('cumulative shorts', shortCurve, theme.short, theme.shortCurveFill),
       ] as ChartConfiguration['data']['datasets'],
     },
     options: {
