@@ -2,7 +2,7 @@
 // 4× and 16× the bars; plus buildMap as the product calls it (30d window, resampled to 1h).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeGrid, runLedger } from '../src/analysis/ledger.js';
+import { gridFor, runLedger } from '../src/analysis/ledger.js';
 import { buildMap } from '../src/analysis/build-map.js';
 import { defaultParams, DEFAULT_VENUE_SPEC } from '../src/analysis/params.js';
 import type { Bar, BarSeries } from '../src/analysis/types.js';
@@ -64,13 +64,7 @@ function time(fn: () => void, runs: number): number {
 
 const params = defaultParams('30d');
 function ledgerRun(b: Bar[], venues: number): void {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const x of b) {
-    lo = Math.min(lo, x.low);
-    hi = Math.max(hi, x.high);
-  }
-  const grid = makeGrid(lo * 0.78, hi * 1.22, 250, params.cellsPerBucket);
+  const grid = gridFor([{ bars: b, spec: DEFAULT_VENUE_SPEC }], params);
   for (let v = 0; v < venues; v++) runLedger(b, 300_000, DEFAULT_VENUE_SPEC, params, grid);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeGrid, runLedger } from '../../src/analysis/ledger.js';
+import { gridFor, runLedger } from '../../src/analysis/ledger.js';
 import { buildHeatmap, buildMap, ModelInputError, selectWindow } from '../../src/analysis/build-map.js';
 import { defaultParams, DEFAULT_VENUE_SPEC } from '../../src/analysis/params.js';
 import type { Bar, BarSeries, ModelParams } from '../../src/analysis/types.js';
@@ -8,14 +8,7 @@ import { sampleSeries } from '../helpers/sample.js';
 const SPEC = DEFAULT_VENUE_SPEC;
 
 function runOn(bars: Bar[], params: ModelParams = defaultParams('30d'), intervalMs = 300_000) {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const b of bars) {
-    lo = Math.min(lo, b.low);
-    hi = Math.max(hi, b.high);
-  }
-  const grid = makeGrid(lo * 0.7, hi * 1.3, 100, params.cellsPerBucket);
-  return runLedger(bars, intervalMs, SPEC, params, grid);
+  return runLedger(bars, intervalMs, SPEC, params, gridFor([{ bars, spec: SPEC }], params));
 }
 
 function series(bars: Bar[], intervalMs = 300_000): BarSeries {
