@@ -190,3 +190,60 @@ describe('OKX v5, documented examples and the 2022 SWAP capture', () => {
     expect(events).toEqual([{ venue: 'okx', symbol: 'IOSTUSDT', side: 'short', price: 0.007831, qty: 130, usd: 130 * 0.007831, ts: 1692266434010 }]);
   });
 });
+
+/** Every field of the documented example, with its JSON type, is in the fake's answer (which may add more). */
+function missingFields(documented: unknown, served: unknown, path = ''): string[] {
+  if (documented === null) return [];
+  if (Array.isArray(documented)) {
+    if (!Array.isArray(served)) return [`${path}: expected an array`];
+    if (documented.length === 0) return [];
+    if (served.length === 0) return [`${path}: empty`];
+    // Positional rows: the same length; lists of records: the first of each.
+    if (Array.isArray(documented[0]) && Array.isArray(served[0]) && documented[0].length !== served[0].length) return [`${path}[0]: ${served[0].length} fields, documented ${documented[0].length}`];
+    return missingFields(documented[0], served[0], `${path}[0]`);
+  }
+  if (typeof documented === 'object') {
+    if (typeof served !== 'object' || served === null || Array.isArray(served)) return [`${path}: expected an object`];
+    return Object.entries(documented).flatMap(([k, v]) => (k in served ? missingFields(v, (served as Record<string, unknown>)[k], `${path}.${k}`) : [`${path}.${k}: missing`]));
+  }
+  return typeof served === typeof documented ? [] : [`${path}: ${typeof served}, documented ${typeof documented}`];
+}
+
+describe('the fake exchange serves the documented shapes', () => {
+  const T = Date.UTC(2026, 5, 20, 12, 0, 1);
+  /** CoinGlass keys its levels by price: compare the first level of each. */
+  const firstLevel = (body: unknown) => {
+    const b = body as { data: { data: Record<string, unknown> } };
+    return { ...b, data: { data: Object.values(b.data.data)[0] } };
+  };
+  const cases: [string, string, (d: DocFixture) => unknown, ((served: unknown) => unknown)?][] = [
+    ['binance-exchangeInfo', '/fapi/v1/exchangeInfo', (d) => ({ ...(d.response as object), symbols: [], assets: [] })],
+    ['binance-klines', `/fapi/v1/klines?symbol=BTCUSDT&interval=5m&limit=3&endTime=${T}`, (d) => d.response],
+    ['binance-openInterestHist', `/futures/data/openInterestHist?symbol=BTCUSDT&period=5m&limit=3&startTime=${T - 3_600_000}`, (d) => d.response],
+    ['binance-openInterest', '/fapi/v1/openInterest?symbol=BTCUSDT', (d) => d.response],
+    ['bybit-instruments-info', '/v5/market/instruments-info?category=linear', (d) => d.response],
+    ['bybit-kline', `/v5/market/kline?category=linear&symbol=BTCUSDT&interval=5&limit=3&end=${T}`, (d) => d.response],
+    ['bybit-open-interest', `/v5/market/open-interest?category=linear&symbol=BTCUSDT&intervalTime=5min&limit=3&endTime=${T}`, (d) => d.response],
+    ['bybit-risk-limit', '/v5/market/risk-limit?category=linear&symbol=BTCUSDT', (d) => d.response],
+    ['okx-instruments', '/api/v5/public/instruments?instType=SWAP', (d) => (d.supplement_swap_real_capture as { response_trimmed: unknown }).response_trimmed],
+    ['okx-candles', '/api/v5/market/candles?instId=BTC-USDT-SWAP&bar=5m&limit=3', (d) => d.response],
+    ['okx-history-candles', '/api/v5/market/history-candles?instId=BTC-USDT-SWAP&bar=5m&limit=3', (d) => d.response],
+    ['okx-open-interest-history', '/api/v5/rubik/stat/contracts/open-interest-history?instId=BTC-USDT-SWAP&period=5m&limit=3', (d) => d.response],
+    ['okx-taker-volume-contract', '/api/v5/rubik/stat/taker-volume-contract?instId=BTC-USDT-SWAP&period=5m&limit=3', (d) => d.response],
+    ['okx-open-interest', '/api/v5/public/open-interest?instType=SWAP&instId=BTC-USDT-SWAP', (d) => d.response],
+    ['okx-position-tiers', '/api/v5/public/position-tiers?instType=SWAP&tdMode=cross&instFamily=BTC-USDT', (d) => d.response],
+    ['coinglass-aggregated-map', '/api/futures/liquidation/aggregated-map?symbol=BTC&range=7d', (d) => firstLevel(d.response), firstLevel],
+  ];
+  it.each(cases)('%s', async (name, path, documented, normalize = (x: unknown) => x) => {
+    const { FakeExchange } = await import('./fake-exchange/server.js');
+    const fake = await new FakeExchange({ now: () => T }).start();
+    try {
+      const response = await fetch(fake.url + path, { headers: { 'CG-API-KEY': 'pro-key' } });
+      expect(response.status).toBe(200);
+      expect(missingFields(documented(doc(name)), normalize(await response.json()))).toEqual([]);
+      if (name.startsWith('binance-') && name !== 'binance-openInterestHist') expect(response.headers.get('x-mbx-used-weight-1m')).toMatch(/^\d+$/);
+    } finally {
+      await fake.stop();
+    }
+  });
+});
