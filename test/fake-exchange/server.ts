@@ -220,6 +220,10 @@ export class FakeExchange {
         if (venue === 'bybit') ws.send(JSON.stringify({ success: true, ret_msg: '', conn_id: 'fake', req_id: msg.req_id ?? '', op: 'subscribe' }));
         if (venue === 'okx') for (const a of msg.args ?? []) ws.send(JSON.stringify({ event: 'subscribe', arg: a, connId: 'fake' }));
       }
+      if (msg.op === 'unsubscribe') {
+        for (const a of msg.args ?? []) entry.topics.delete(typeof a === 'string' ? a : JSON.stringify(a));
+        if (venue === 'bybit') ws.send(JSON.stringify({ success: true, ret_msg: '', conn_id: 'fake', req_id: msg.req_id ?? '', op: 'unsubscribe' }));
+      }
     });
   }
 
