@@ -173,3 +173,13 @@ describe('point 6: risks settled from the documents', () => {
 function q(r: RecordedRequest): Record<string, string> {
   return r.query;
 }
+
+describe('runtime guard', () => {
+  it('leaves a venue whose open interest jumps 4× out of the aggregate and names it', async () => {
+    const end = Math.floor(T0 / M15) * M15;
+    fake.binance.oiJump = { fromTs: end, factor: 4 };
+    const data = await liveAgainst(fake, clock).getSeries({ symbol: 'btc', window: '7d' });
+    expect(data.venues.map((v) => v.series.venue)).toEqual(['bybit', 'okx']);
+    expect(data.failed).toEqual([{ venue: 'binance', reason: expect.stringMatching(/^left out: its open interest \$[\d.]+B is 4\.\d× its usual size against the other venues/) as string }]);
+  });
+});

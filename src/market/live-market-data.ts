@@ -1,6 +1,7 @@
 // MarketData from the live venues: catalogue → per-venue cached bars → one answer that says which
 // venues failed and why. One venue's failure never fails the whole request.
 import { WINDOW_INTERVAL_MS, WINDOW_MS } from '../analysis/params.js';
+import { guardVenues } from '../analysis/venue-guard.js';
 import type { Venue, VenueSpec } from '../analysis/types.js';
 import { UserError } from '../core/errors.js';
 import { BarCache } from './bar-cache.js';
@@ -143,7 +144,11 @@ export class LiveMarketData implements MarketData {
         }
       }),
     );
-    const venues = results.filter((v): v is VenueSeries => v !== undefined);
+    const answered = results.filter((v): v is VenueSeries => v !== undefined);
+    // A venue implausible against the others (its OI unit changed, a stale price) is left out and named.
+    const implausible = guardVenues(answered.map((v) => ({ venue: v.series.venue, bars: v.series.bars })));
+    failed.push(...implausible);
+    const venues = answered.filter((v) => !implausible.some((x) => x.venue === v.series.venue));
     if (venues.length === 0) throw new MarketUnavailableError(symbol, failed);
     const stale = venues.map((v) => v.staleMs).filter((s): s is number => s !== undefined);
     const answer: MarketSeries = { symbol, venues, failed: sortByVenue(failed, wanted), notes: [...new Set(notes)], source: 'live' };

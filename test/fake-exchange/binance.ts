@@ -13,8 +13,8 @@ export interface BinanceState {
   weight: MinuteWeight;
   futuresData: SlidingCounter;
   oiGaps: Set<number>;
-  /** Serve openInterestHist `sumOpenInterest` doubled (a deliberately wrong venue, for the guard and doctor tests). */
-  wrongOi?: boolean;
+  /** Open interest rows from `fromTs` on multiplied by `factor`: a venue gone wrong (the guard's tests). */
+  oiJump?: { fromTs: number; factor: number };
 }
 
 function tooMany(used: number, retryAfterS: number): RouteAnswer {
@@ -59,8 +59,8 @@ function route(state: BinanceState, { path, query: q, headers, now }: RouteReque
     if (start < now - 30 * DAY) return { status: 400, body: { code: -1130, msg: "parameter 'startTime' is invalid." } };
     const limit = Math.min(num(q, 'limit', 30), 500);
     const points = snapshots(bars, interval, start, num(q, 'endTime', now), now, state.oiGaps).slice(0, limit);
-    const k = state.wrongOi ? 2 : 1;
-    return ok(points.map(({ ts, bar }) => ({ symbol: q.symbol, sumOpenInterest: s(bar.oi * k), sumOpenInterestValue: s(bar.oiUsd * k), CMCCirculatingSupply: '19700000', timestamp: String(ts) })));
+    const k = (ts: number) => (state.oiJump && ts >= state.oiJump.fromTs ? state.oiJump.factor : 1);
+    return ok(points.map(({ ts, bar }) => ({ symbol: q.symbol, sumOpenInterest: s(bar.oi * k(ts)), sumOpenInterestValue: s(bar.oiUsd * k(ts)), CMCCirculatingSupply: '19700000', timestamp: String(ts) })));
   }
   if (path === '/fapi/v1/openInterest') {
     const last = latestClosed(barsFor('binance', base, 300_000), now);
