@@ -51,14 +51,17 @@ function route(state: BinanceState, { path, query: q, headers, now }: RouteReque
   const bars = interval ? barsFor('binance', base, interval) : [];
   if (path === '/fapi/v1/klines') {
     const limit = Math.min(num(q, 'limit', 500), 1500);
-    const rows = inclusive(bars, num(q, 'startTime', 0), num(q, 'endTime', now), now).slice(0, limit);
+    // From startTime on when given, else the most recent rows.
+    const all = inclusive(bars, num(q, 'startTime', 0), num(q, 'endTime', now), now);
+    const rows = q.startTime === undefined ? all.slice(-limit) : all.slice(0, limit);
     return ok(rows.map((b) => [b.ts, s(b.open), s(b.high), s(b.low), s(b.close), s(b.volume), b.ts + interval - 1, s(b.volume * b.close), 1000, s(b.takerBuyVolume), s(b.takerBuyVolume * b.close), '0']));
   }
   if (path === '/futures/data/openInterestHist') {
     const start = num(q, 'startTime', now - 30 * DAY);
     if (start < now - 30 * DAY) return { status: 400, body: { code: -1130, msg: "parameter 'startTime' is invalid." } };
     const limit = Math.min(num(q, 'limit', 30), 500);
-    const points = snapshots(bars, interval, start, num(q, 'endTime', now), now, state.oiGaps).slice(0, limit);
+    const all = snapshots(bars, interval, start, num(q, 'endTime', now), now, state.oiGaps);
+    const points = q.startTime === undefined ? all.slice(-limit) : all.slice(0, limit);
     const k = (ts: number) => (state.oiJump && ts >= state.oiJump.fromTs ? state.oiJump.factor : 1);
     return ok(points.map(({ ts, bar }) => ({ symbol: q.symbol, sumOpenInterest: s(bar.oi * k(ts)), sumOpenInterestValue: s(bar.oiUsd * k(ts)), CMCCirculatingSupply: '19700000', timestamp: String(ts) })));
   }
