@@ -2,7 +2,7 @@
 // fakes in tests. Ports only (interfaces); the implementations live at the edges.
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { MapService } from '../maps/map-pipeline.js';
+import type { MapService, ResolvedQuery } from '../maps/map-pipeline.js';
 import type { CommandDefinition } from './command.js';
 
 export interface Services {
@@ -12,4 +12,14 @@ export interface Services {
   log: Logger;
   /** Every command the bot serves, for /help. */
   commands: readonly CommandDefinition[];
+  /** Links to the web page; absent when PUBLIC_URL is unset (replies then carry no link). */
+  links?: PageLinks;
+}
+
+/** Public URLs of the web view of a map (src/web), built from PUBLIC_URL. */
+export interface PageLinks {
+  /** The interactive page: /m/<symbol>?… (map) or /h/<symbol>?… (heatmap), reproducing the query. */
+  page(kind: 'map' | 'heatmap', query: ResolvedQuery): string;
+  /** The PNG of exactly this map id, cacheable by anyone who fetches it (Discord's embed image). */
+  picture(kind: 'map' | 'heatmap', query: ResolvedQuery, id: string): string;
 }
