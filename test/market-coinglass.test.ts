@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UserError } from '../src/core/errors.js';
+import { UserError } from '../src/errors.js';
 import { CoinglassClient, readCoinglassMap } from '../src/market/coinglass.js';
 import { coinglassLevels, COINGLASS_PRO_KEY } from './fake-exchange/coinglass.js';
 import { startFake, T0, TestClock } from './fake-exchange/harness.js';

@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { startBot, type RunningBot } from '../src/main.js';
+import { inlineModelRunner } from '../src/maps/model-runner.js';
 import { FakeRenderer } from './fakes/bot-services.js';
 import { FakeTelegramApi } from './fakes/telegram-api.js';
 import { startFake, TestClock } from './fake-exchange/harness.js';
@@ -50,7 +51,7 @@ describe("the bot's liquidation feed (src/main.ts)", () => {
       },
       { dotenvPath: null },
     );
-    bot = await startBot(config, { log: pino({ level: 'silent' }), renderer: new FakeRenderer(10) });
+    bot = await startBot(config, { log: pino({ level: 'silent' }), renderer: new FakeRenderer(10), models: inlineModelRunner });
     await until(() => fake.openSockets('binance', 'market') === 1 && fake.subscribed('bybit', 'allLiquidation.BTCUSDT') && fake.openSockets('okx') === 1, 'three streams');
   });
 

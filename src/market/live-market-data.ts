@@ -3,7 +3,7 @@
 import { WINDOW_INTERVAL_MS, WINDOW_MS } from '../analysis/params.js';
 import { guardVenues } from '../analysis/venue-guard.js';
 import type { Venue, VenueSpec } from '../analysis/types.js';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../errors.js';
 import { BarCache } from './bar-cache.js';
 import { systemClock, type Clock } from './clock.js';
 import { DEFAULT_URLS, type VenueUrls } from './market-config.js';
