@@ -1,6 +1,7 @@
 // Our map beside CoinGlass's aggregated one, on our grid: CoinGlass's levels (price, USD, no side) are
 // summed into our display buckets, a level above the price counting as shorts and one below as longs;
 // then both ratios and, per side, the Spearman rank correlation of the two maps' bucket USD. Pure.
+import { formatRatio, formatUsd } from './format.js';
 import { spearman } from './rank-stats.js';
 import type { LiquidationMap, RatioKind } from './types.js';
 
@@ -100,4 +101,14 @@ export function compareMaps(map: LiquidationMap, levels: readonly ExternalLevel[
     compared: { long: below.length, short: above.length },
     theirsOutsideUsd: outside,
   };
+}
+
+/** One line for the reply: both ratios, both sides' USD and the rank correlation per side. */
+export function summarizeComparison(c: MapComparison): string {
+  const rho = (r: number | null) => (r === null ? 'n/a' : r.toFixed(2));
+  return [
+    `liqmap ${formatRatio(c.ours)} (shorts ${formatUsd(c.ours.shortAbove)} above, longs ${formatUsd(c.ours.longBelow)} below)`,
+    `CoinGlass ${formatRatio(c.theirs)} (${formatUsd(c.theirs.shortAbove)} above, ${formatUsd(c.theirs.longBelow)} below, its own scale)`,
+    `rank correlation of the two maps per bucket: longs ${rho(c.spearman.long)}, shorts ${rho(c.spearman.short)}`,
+  ].join(' · ');
 }
