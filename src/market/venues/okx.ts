@@ -34,8 +34,9 @@ const PACING_MAX_WAIT_MS = 12_000;
  * What an OKX rubik open-interest row's `ts` stands for is not documented (docs README, open question
  * (a)). liqmap reads it like the candles of the same grid and the `open-interest-volume` sibling whose
  * rows carry the bar's volume: `ts` is the OPEN of the bar, the value that bar's open interest at its
- * close (the running bar's row is provisional and not used). `liqmap doctor` compares the newest row with
- * `/public/open-interest` so a user with internet can check it.
+ * close (the running bar's row is provisional and not used). The other reading, a snapshot at ts, would
+ * shift each value by one bar; `liqmap doctor` checks the newest row against `/public/open-interest`
+ * (grid, units), which one request cannot tell apart from that reading (README, Live market data).
  */
 export const OKX_OI_LABEL = 'bar-open' as const;
 
