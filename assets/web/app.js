@@ -76,6 +76,13 @@ function setControls() {
   $('hint').textContent = state.kind === 'map' ? 'Wheel: zoom · drag: pan · double-click: reset' : 'Wheel: zoom time · Shift+wheel: zoom price · drag: pan · double-click: reset';
 }
 
+function setTitle() {
+  const kindName = state.kind === 'map' ? 'liquidation map' : 'liquidation heatmap';
+  const symbol = state.symbol.toUpperCase();
+  clear($('title')).append(document.createTextNode(symbol), el('span', { class: 'kind', text: ` ${kindName}` }), el('span', { class: 'tag', text: 'estimated' }));
+  document.title = `${symbol} ${kindName} · liqmap`;
+}
+
 /** Changes the view: the address first (a link reproduces it), then the numbers. */
 function go(changes, { push = true } = {}) {
   state = { ...state, ...changes };
@@ -156,10 +163,7 @@ async function load() {
   $('message').hidden = true;
   inFlight?.abort();
   const controller = (inFlight = new AbortController());
-  const kindName = state.kind === 'map' ? 'liquidation map' : 'liquidation heatmap';
-  const title = $('title');
-  clear(title).append(document.createTextNode(state.symbol.toUpperCase()), el('span', { class: 'kind', text: ` ${kindName}` }), el('span', { class: 'tag', text: 'estimated' }));
-  document.title = `${state.symbol.toUpperCase()} ${kindName} · liqmap`;
+  setTitle();
   let res;
   let body;
   try {
@@ -186,6 +190,7 @@ async function load() {
   state = { ...state, symbol: body.query.symbol, venue: body.query.venue, window: body.query.window, range: String(body.query.range) };
   history.replaceState(null, '', pageUrl(state));
   setControls();
+  setTitle();
   if (!view || view.kind !== state.kind) {
     view?.destroy();
     const parts = { chart: clear($('chart')), tooltip: $('tooltip'), legend: $('legend'), onDrawn: chartDrawn };

@@ -134,7 +134,7 @@ export function createHeatmapView({ chart, tooltip, legend, onDrawn }) {
         tzDate: (ts) => uPlot.tzDate(new Date(ts), 'Etc/UTC'),
         legend: { show: false },
         cursor: { drag: { x: false, y: false, setScale: false }, points: { show: false }, bind: { dblclick: () => null } },
-        scales: { x: { time: true, auto: false, range: xExtent }, y: { auto: false, range: yExtent } },
+        scales: { x: { time: true, auto: false, range: zoom.xRange }, y: { auto: false, range: yExtent } },
         axes: [
           { ...axis, space: 80, values: timeLabels },
           { ...axis, size: 72, values: (_u, vals) => vals.map((v) => formatPrice(v, Math.max(0, d - 1))) },

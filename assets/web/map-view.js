@@ -184,7 +184,7 @@ export function createMapView({ chart, tooltip, legend, scaleUsd, onDrawn }) {
         legend: { show: false },
         cursor: { drag: { x: false, y: false, setScale: false }, points: { show: false }, y: false, bind: { dblclick: () => null } },
         scales: {
-          x: { time: false, auto: false, range },
+          x: { time: false, auto: false, range: zoom.xRange },
           y: { range: (_u, _min, max) => [0, fixed ?? Math.max(1, max) * 1.12] },
           cum: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.05] },
         },

@@ -10,8 +10,19 @@ export function zoomPan({ x, y }) {
     return { min: lo, max: lo + span };
   };
   let u;
-  const reset = () => u.batch(() => axes().forEach(([key, full]) => u.setScale(key, { min: full()[0], max: full()[1] })));
+  // uPlot passes even an explicitly set x range through the scale's range function: it must keep a zoom.
+  let zoomedX = false;
+  const setX = (range) => {
+    zoomedX = true;
+    u.setScale('x', range);
+  };
+  const reset = () => {
+    zoomedX = false;
+    u.batch(() => axes().forEach(([key, full]) => u.setScale(key, { min: full()[0], max: full()[1] })));
+  };
   return {
+    /** The x scale's range function: the full extent, or the zoom. */
+    xRange: (_u, min, max) => (zoomedX && min != null && max != null ? [min, max] : x()),
     reset: () => u && reset(),
     plugin: {
       hooks: {
@@ -30,7 +41,9 @@ export function zoomPan({ x, y }) {
               const factor = Math.exp(Math.sign(e.deltaY) * Math.min(Math.abs(e.deltaY), 200) * 0.0015);
               // At most 1/400 of the extent: a few buckets or bars stay on screen.
               if (factor < 1 && (max - min) * factor < (full[1] - full[0]) / 400) return;
-              u.setScale(key, clampTo(full, at - (at - min) * factor, at + (max - at) * factor));
+              const range = clampTo(full, at - (at - min) * factor, at + (max - at) * factor);
+              if (key === 'x') setX(range);
+              else u.setScale('y', range);
             },
             { passive: false },
           );
@@ -46,7 +59,7 @@ export function zoomPan({ x, y }) {
             const h = over.clientHeight;
             u.batch(() => {
               const dx = ((e.clientX - drag.x) / w) * (drag.sx.max - drag.sx.min);
-              u.setScale('x', clampTo(x(), drag.sx.min - dx, drag.sx.max - dx));
+              setX(clampTo(x(), drag.sx.min - dx, drag.sx.max - dx));
               if (y) {
                 const dy = ((e.clientY - drag.y) / h) * (drag.sy.max - drag.sy.min);
                 u.setScale('y', clampTo(y(), drag.sy.min + dy, drag.sy.max + dy));
