@@ -48,8 +48,16 @@ afterAll(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
+/** API requests each page made, by path. */
+const apiRequests = new WeakMap<Page, string[]>();
+
 async function open(path: string): Promise<Page> {
   const page = await browser.newPage();
+  const requests: string[] = [];
+  apiRequests.set(page, requests);
+  page.on('request', (r) => {
+    if (r.url().includes('/api/')) requests.push(r.url().slice(http.url.length));
+  });
   await page.setViewport({ width: 1400, height: 860 });
   page.on('console', (m) => {
     if (m.type() === 'error' || /Content Security Policy|Refused/i.test(m.text())) consoleErrors.push(m.text());
@@ -107,6 +115,8 @@ describe('the map view in Chromium', () => {
     expect(await page.$eval('.disclaimer', (t) => t.textContent)).toBe('Estimated liquidation levels — not financial advice');
     // The address names the canonical view.
     expect(page.url()).toBe(`${http.url}/m/BTCUSDT?venue=all&window=7d&range=15`);
+    // The data was fetched once: the page's Link preload and its script asked for the same URL.
+    expect(apiRequests.get(page)).toEqual(['/api/v1/map?symbol=btc&venue=all&window=7d&range=15']);
 
     const { map } = await bodyOf<{ map: LiquidationMap }>('/api/v1/map?symbol=BTCUSDT&window=7d&range=15');
     const inRange = map.buckets.filter((b) => b.priceLow >= map.rangeLow && b.priceHigh <= map.rangeHigh);

@@ -40,6 +40,7 @@ function pageUrl(s) {
   return new URL(`../${LETTERS[s.kind]}/${encodeURIComponent(s.symbol)}?${search}`, location.href);
 }
 
+/** Also named by the page's Link preload header (src/web/web-routes.ts: apiPathOf): keep the two alike. */
 function apiUrl(s) {
   const q = new URLSearchParams({ symbol: s.symbol, venue: s.venue, window: s.window, range: s.range });
   if (s.at) q.set('at', s.at);

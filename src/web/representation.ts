@@ -42,14 +42,31 @@ export interface Representation {
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
 
-/** Compressed variants are kept only when they are smaller; PNGs are already compressed and skip this. */
-export async function compressed(body: Buffer, type: string, etag: string, quality: 'fast' | 'best' = 'fast'): Promise<Representation> {
+export type Encoding = 'br' | 'gzip';
+
+/**
+ * The body with the given compressed variants (kept only when smaller). Static files get both at the
+ * best ratio once at start; an API body gets the one its client asked for, at a fast setting.
+ */
+export async function compressed(body: Buffer, type: string, etag: string, options: { quality: 'fast' | 'best'; encodings: readonly Encoding[] }): Promise<Representation> {
   if (body.length < 512) return { body, type, etag };
-  const [br, gz] = await Promise.all([
-    brotli(body, { params: { [constants.BROTLI_PARAM_QUALITY]: quality === 'best' ? 11 : 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
-    gzipAsync(body, { level: quality === 'best' ? 9 : 6 }),
-  ]);
-  return { body, type, etag, ...(br.length < body.length ? { br } : {}), ...(gz.length < body.length ? { gzip: gz } : {}) };
+  const best = options.quality === 'best';
+  const variants = await Promise.all(
+    options.encodings.map(async (encoding) => {
+      const bytes =
+        encoding === 'br'
+          ? await brotli(body, { params: { [constants.BROTLI_PARAM_QUALITY]: best ? 11 : 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+          : await gzipAsync(body, { level: best ? 9 : 6 });
+      return bytes.length < body.length ? { [encoding]: bytes } : {};
+    }),
+  );
+  return Object.assign({ body, type, etag }, ...variants) as Representation;
+}
+
+/** The compression this client takes best: brotli, else gzip, else none. */
+export function preferredEncoding(req: IncomingMessage): Encoding | undefined {
+  const accepted = acceptedEncodings(req.headers['accept-encoding']);
+  return accepted.has('br') ? 'br' : accepted.has('gzip') ? 'gzip' : undefined;
 }
 
 export function contentEtag(body: Buffer): string {
@@ -57,8 +74,8 @@ export function contentEtag(body: Buffer): string {
 }
 
 /** Sends a representation: 304 when the client's If-None-Match holds its ETag, else the best encoding it accepts. */
-export function sendRepresentation(req: IncomingMessage, res: ServerResponse, rep: Representation, cacheControl: string, status = 200): void {
-  const headers: Record<string, string> = { ...SECURITY_HEADERS, 'cache-control': cacheControl, etag: rep.etag, vary: 'accept-encoding' };
+export function sendRepresentation(req: IncomingMessage, res: ServerResponse, rep: Representation, cacheControl: string, status = 200, extra: Record<string, string> = {}): void {
+  const headers: Record<string, string> = { ...SECURITY_HEADERS, ...extra, 'cache-control': cacheControl, etag: rep.etag, vary: 'accept-encoding' };
   if (status === 200 && etagMatches(req.headers['if-none-match'], rep.etag)) {
     res.writeHead(304, headers).end();
     return;

@@ -35,10 +35,10 @@ export async function loadStaticFiles(): Promise<StaticFiles> {
   await Promise.all(
     files.map(async ([path, file]) => {
       const body = readFileSync(file);
-      byPath.set(path, await compressed(body, TYPES[extname(file)]!, contentEtag(body), 'best'));
+      byPath.set(path, await compressed(body, TYPES[extname(file)]!, contentEtag(body), { quality: 'best', encodings: ['br', 'gzip'] }));
     }),
   );
   const pageBody = readFileSync(join(webDir, 'page.html'));
-  return { page: await compressed(pageBody, TYPES['.html']!, contentEtag(pageBody), 'best'), byPath };
+  return { page: await compressed(pageBody, TYPES['.html']!, contentEtag(pageBody), { quality: 'best', encodings: ['br', 'gzip'] }), byPath };
 }
 

@@ -14,7 +14,7 @@ import { MarketUnavailableError } from '../market/live-market-data.js';
 import { UnknownSymbolError } from '../market/symbol-catalogue.js';
 import { IpRateLimit } from './ip-rate-limit.js';
 import { heatmapBody, mapBody } from './map-json.js';
-import { compressed, sendJsonError, sendRepresentation, type Representation } from './representation.js';
+import { compressed, etagMatches, preferredEncoding, sendJsonError, sendRepresentation, type Representation } from './representation.js';
 import { loadStaticFiles } from './static-files.js';
 import { mapInputOf } from './web-query.js';
 
@@ -42,7 +42,9 @@ const API_BODIES_KEPT = 16;
 export async function webRoutes(o: WebOptions): Promise<Route[]> {
   const files = await loadStaticFiles();
   const limit = new IpRateLimit({ perMinute: o.rateLimitPerMinute }, o.clock);
-  // Serialized and compressed API bodies by map id: a warm request is a lookup, not a 3 MB JSON.stringify.
+  // Serialized API bodies by map id, and their compressed forms by id and encoding: a warm request is a
+  // lookup, not a 1 MB JSON.stringify and a compression.
+  const serialized = new Map<string, Promise<Buffer>>();
   const bodies = new Map<string, Promise<Representation>>();
 
   /** 429 with Retry-After when the client is over its budget; true when the request may go on. */
@@ -75,15 +77,20 @@ export async function webRoutes(o: WebOptions): Promise<Route[]> {
         const query = await o.maps.resolve(mapInputOf(symbol, search).input);
         const id = o.maps.idOf(kind, query);
         const etag = etagOf(id);
-        let body = bodies.get(etag);
+        if (etagMatches(req.headers['if-none-match'], etag)) {
+          sendRepresentation(req, res, { body: Buffer.alloc(0), type: 'application/json; charset=utf-8', etag }, cacheControl(query));
+          return;
+        }
+        // One serialization per id, one compression per id and encoding the clients use.
+        const encoding = preferredEncoding(req);
+        const key = `${etag} ${encoding ?? 'identity'}`;
+        let body = bodies.get(key);
         if (!body) {
-          body = (async () => {
-            const json = kind === 'map' ? mapBody(id, query, (await o.maps.map(query)).map) : heatmapBody(id, query, (await o.maps.heatmap(query)).heatmap);
-            return compressed(Buffer.from(JSON.stringify(json)), 'application/json; charset=utf-8', etag);
-          })();
-          body.catch(() => bodies.delete(etag));
-          bodies.set(etag, body);
-          for (const key of bodies.keys()) if (bodies.size > API_BODIES_KEPT) bodies.delete(key);
+          const json = serialized.get(etag) ?? remember(serialized, etag, (async () => {
+            const data = kind === 'map' ? mapBody(id, query, (await o.maps.map(query)).map) : heatmapBody(id, query, (await o.maps.heatmap(query)).heatmap);
+            return Buffer.from(JSON.stringify(data));
+          })());
+          body = remember(bodies, key, json.then((bytes) => compressed(bytes, 'application/json; charset=utf-8', etag, { quality: 'fast', encodings: encoding ? [encoding] : [] })));
         }
         sendRepresentation(req, res, await body, cacheControl(query));
       });
@@ -108,14 +115,16 @@ export async function webRoutes(o: WebOptions): Promise<Route[]> {
           return;
         }
         // The page validates what it can at once, so a bad link answers 400/404 (the page then shows why).
+        const search = searchOf(req);
         try {
-          await o.maps.resolve(mapInputOf(symbol, searchOf(req), PAGE_PARAMS).input);
+          await o.maps.resolve(mapInputOf(symbol, search, PAGE_PARAMS).input);
         } catch (err) {
           if (!(err instanceof UserError)) throw err;
           sendRepresentation(req, res, files.page, 'no-store', statusOf(err));
           return;
         }
-        sendRepresentation(req, res, files.page, 'no-cache');
+        // The browser fetches the data while it loads the scripts: the URL is the one app.js will ask.
+        sendRepresentation(req, res, files.page, 'no-cache', 200, { link: `<${apiPathOf(kind, symbol, search)}>; rel=preload; as=fetch; crossorigin` });
       });
     },
   });
@@ -144,6 +153,14 @@ export async function webRoutes(o: WebOptions): Promise<Route[]> {
   ];
 }
 
+/** Keeps a promise in a small insertion-ordered cache (dropped if it fails) and returns it. */
+function remember<T>(cache: Map<string, Promise<T>>, key: string, value: Promise<T>): Promise<T> {
+  cache.set(key, value);
+  value.catch(() => cache.delete(key));
+  for (const k of cache.keys()) if (cache.size > API_BODIES_KEPT) cache.delete(k);
+  return value;
+}
+
 /** Runs a handler; a person's mistake is a 400 (404 for an unknown symbol) with the pipeline's message as JSON. */
 async function answering(res: ServerResponse, log: Logger, work: () => Promise<void>): Promise<void> {
   try {
@@ -164,6 +181,14 @@ function statusOf(err: UserError): number {
   // No venue answered: the request was fine, the service cannot serve it now.
   if (err instanceof MarketUnavailableError) return 503;
   return 400;
+}
+
+/** The API request the page makes first (assets/web/app.js: apiUrl), relative to the page. */
+function apiPathOf(kind: Kind, symbol: string, page: URLSearchParams): string {
+  const q = new URLSearchParams({ symbol, venue: page.get('venue') ?? 'all', window: page.get('window') ?? '7d', range: page.get('range') ?? '15' });
+  const at = page.get('at');
+  if (at) q.set('at', at);
+  return `../api/v1/${kind}?${q.toString()}`;
 }
 
 function searchOf(req: IncomingMessage): URLSearchParams {
