@@ -3,6 +3,7 @@
 // (a known id: a cached body), and the time from navigation to the chart drawn in headless Chromium.
 // Everything on loopback against the bundled sample, with the work pool as `liqmap web` runs it.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, get as httpGet } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -31,13 +32,18 @@ async function main(): Promise<void> {
   const pool = createWorkPool({ size: 2, log });
   const maps = new MapPipeline({ market: new RecordedMarketData('sample'), renderer: pool, models: pool, clock: systemClock, log });
   const http = await startHttpServer({ port: 0, host: '127.0.0.1', readiness: {}, routes: await webRoutes({ maps, clock: systemClock, log, rateLimitPerMinute: 1_000_000 }) });
-  const timed = async (path: string) => {
-    const started = performance.now();
-    const res = await fetch(`${http.url}${path}`, { headers: { 'accept-encoding': 'br, gzip' } });
-    const bytes = (await res.arrayBuffer()).byteLength;
-    if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
-    return { ms: performance.now() - started, bytes };
-  };
+  // Request sent → last byte received, as a browser would get it (brotli), on one keep-alive connection;
+  // the bytes are counted, not decoded (decoding is the client's cost, measured in the browser below).
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const timed = (path: string) =>
+    new Promise<{ ms: number; bytes: number }>((resolve, reject) => {
+      const started = performance.now();
+      httpGet(`${http.url}${path}`, { agent, headers: { 'accept-encoding': 'br, gzip' } }, (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.on('end', () => (res.statusCode === 200 ? resolve({ ms: performance.now() - started, bytes }) : reject(new Error(`${path}: HTTP ${res.statusCode}`))));
+      }).on('error', reject);
+    });
 
   // API: the very first request reads the sample; then each range is a new map id over the cached bars.
   const first = await timed('/api/v1/heatmap?symbol=btc&window=7d&range=15');
@@ -54,7 +60,7 @@ async function main(): Promise<void> {
     }
     console.log(
       `API ${kind} 7d: cold (new id, ${cold.length}) median ${ms(quantile(cold, 0.5))} p95 ${ms(quantile(cold, 0.95))}; ` +
-        `warm (300) median ${ms(quantile(warm, 0.5))} p95 ${ms(quantile(warm, 0.95))} p99 ${ms(quantile(warm, 0.99))}; body ${kb(bytes)} brotli`,
+        `warm (300) median ${ms(quantile(warm, 0.5))} p95 ${ms(quantile(warm, 0.95))} p99 ${ms(quantile(warm, 0.99))}; ${kb(bytes)} on the wire (brotli)`,
     );
   }
   console.log(`load average ${load()}`);
@@ -120,6 +126,7 @@ async function main(): Promise<void> {
     rmSync(profile, { recursive: true, force: true });
     await http.close();
     await pool.close();
+    agent.destroy();
   }
   console.log(`load average ${load()}`);
 }
