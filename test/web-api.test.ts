@@ -176,6 +176,7 @@ describe('bad requests', () => {
     expect(await refused('/api/v1/map?symbol=btc&windw=1d')).toMatchObject({ status: 400, body: { error: 'unknown parameter "windw": use venue, window, range, at' } });
     expect(await refused('/api/v1/map?symbol=btc&window=1d&window=7d')).toMatchObject({ status: 400, body: { error: 'parameter "window" is given twice: give it once' } });
     expect(await refused('/api/v1/map?window=1d')).toMatchObject({ status: 400, body: { error: 'symbol is missing: add ?symbol=btc' } });
+    expect(await refused('/api/v1/map?symbol=btc&symbol=eth')).toMatchObject({ status: 400, body: { error: 'parameter "symbol" is given twice: give it once' } });
   });
 
   it('answers an unknown symbol with 404 and the closest matches', async () => {

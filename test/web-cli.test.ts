@@ -26,7 +26,7 @@ describe.skipIf(!existsSync(CLI))('liqmap web process', () => {
       const url = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`liqmap web did not start:\n${output}`)), 20_000);
         const poll = setInterval(() => {
-          const m = /map +(http:\/\/localhost:\d+)\/m\/btc/.exec(output);
+          const m = /map +(http:\/\/localhost:\d+)\/m\/btc\n[^\n]*heatmap +http:\/\/localhost:\d+\/h\/btc\n/.exec(output);
           if (m) {
             clearInterval(poll);
             clearTimeout(timer);

@@ -74,6 +74,27 @@ export function createHeatmapView({ chart, tooltip, legend, onDrawn }) {
     ctx.restore();
   }
 
+  /** The last close as a tag on the right edge, as trading charts mark the current price. */
+  function drawPriceTag(u) {
+    const { ctx } = u;
+    const { left, top, width, height } = u.bbox;
+    const pr = uPlot.pxRatio;
+    const close = h.close[h.close.length - 1];
+    const y = u.valToPos(close, 'y', true);
+    if (!(y >= top && y <= top + height)) return;
+    ctx.save();
+    ctx.font = `600 ${11 * pr}px Inter, system-ui, sans-serif`;
+    const text = formatPrice(close);
+    const w = ctx.measureText(text).width + 10 * pr;
+    const hgt = 18 * pr;
+    ctx.fillStyle = theme.price;
+    ctx.fillRect(left + width - w, y - hgt / 2, w, hgt);
+    ctx.fillStyle = '#0b0e14';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(text, left + width - w + 5 * pr, y + pr / 2);
+    ctx.restore();
+  }
+
   /** The cell under the cursor: its bar, its price bucket, its USD and whether price later swept it. */
   function cellAt(u) {
     const t = u.posToVal(u.cursor.left, 'x');
@@ -140,7 +161,7 @@ export function createHeatmapView({ chart, tooltip, legend, onDrawn }) {
           { ...axis, size: 72, values: (_u, vals) => vals.map((v) => formatPrice(v, Math.max(0, d - 1))) },
         ],
         series: [{}, { label: 'Price', stroke: theme.price, width: 1.5, points: { show: false } }],
-        hooks: { drawClear: [drawCells], draw: [() => onDrawn?.()], setCursor: [hover] },
+        hooks: { drawClear: [drawCells], draw: [drawPriceTag, () => onDrawn?.()], setCursor: [hover] },
         plugins: [zoom.plugin],
       },
       // The price at each bar's close.

@@ -73,6 +73,7 @@ export async function webRoutes(o: WebOptions): Promise<Route[]> {
         const search = searchOf(req);
         const symbol = search.get('symbol');
         if (!symbol) throw new UserError('symbol is missing: add ?symbol=btc');
+        if (search.getAll('symbol').length > 1) throw new UserError('parameter "symbol" is given twice: give it once');
         search.delete('symbol');
         const query = await o.maps.resolve(mapInputOf(symbol, search).input);
         const id = o.maps.idOf(kind, query);
