@@ -90,6 +90,7 @@ export function createHeatmapView({ chart, tooltip, legend, onDrawn }) {
     ctx.fillStyle = theme.price;
     ctx.fillRect(left + width - w, y - hgt / 2, w, hgt);
     ctx.fillStyle = '#0b0e14';
+    ctx.textAlign = 'left';
     ctx.textBaseline = 'middle';
     ctx.fillText(text, left + width - w + 5 * pr, y + pr / 2);
     ctx.restore();
