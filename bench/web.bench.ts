@@ -105,8 +105,8 @@ async function main(): Promise<void> {
         const p = await browser.newPage();
         await p.setViewport({ width: 1400, height: 860 });
         await p.setCacheEnabled(false);
-        // Main-thread work of the page (Chromium's TaskDuration): what the load costs the renderer,
-        // which, unlike wall time, the other processes on a busy machine barely change.
+        // Time the page's main thread was busy (Chromium's TaskDuration): the page's own work, without
+        // the waits for the network; still wall time, so a busy machine stretches it too.
         const session = await p.createCDPSession();
         await session.send('Performance.enable');
         const taskSeconds = async () => (await session.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN;
