@@ -264,7 +264,11 @@ describe('the page, the pictures and the static files', () => {
     const picture = await r.maps.mapPicture({ symbol: 'btc', window: '7d' });
     expect(Buffer.from(await res.arrayBuffer())).toEqual(picture.png);
     expect(res.headers.get('etag')).toBe(`W/"${picture.id};${MODEL_VERSION}"`);
+    const renders = r.renderer.maps;
     expect((await get('/m/BTCUSDT.png?venue=all&window=7d&range=15', { 'if-none-match': res.headers.get('etag')! })).status).toBe(304);
+    expect((await get('/m/BTCUSDT.png?venue=all&window=7d&range=15&at=2026-06-01T00:00Z', { 'if-none-match': `W/"map:BTCUSDT:all:7d:${Date.UTC(2026, 5, 1)}:15;${MODEL_VERSION}"` })).status).toBe(304);
+    // Revalidations cost no render, not even of a map never drawn.
+    expect(r.renderer.maps).toBe(renders);
     const heat = await get('/h/btc.png?window=1d');
     expect(heat.status).toBe(200);
     expect(Buffer.from(await heat.arrayBuffer())).toEqual((await r.maps.heatmapPicture({ symbol: 'btc', window: '1d' })).png);

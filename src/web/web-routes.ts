@@ -111,6 +111,11 @@ export async function webRoutes(o: WebOptions): Promise<Route[]> {
           if (!admitted(req, res)) return;
           const input = mapInputOf(symbol, searchOf(req)).input;
           const query = await o.maps.resolve(input);
+          const etag = etagOf(o.maps.idOf(kind, query));
+          if (etagMatches(req.headers['if-none-match'], etag)) {
+            sendRepresentation(req, res, { body: Buffer.alloc(0), type: 'image/png', etag }, cacheControl(query));
+            return;
+          }
           const picture = kind === 'map' ? await o.maps.mapPicture(query) : await o.maps.heatmapPicture(query);
           sendRepresentation(req, res, { body: picture.png, type: 'image/png', etag: etagOf(picture.id) }, cacheControl(query));
           return;
