@@ -21,6 +21,8 @@ import { createWorkPool, type WorkPool } from './workers/work-pool.js';
 import { contractSizesOf, LiquidationFeed, symbolsInSchedules } from './market/liquidation-feed.js';
 import { createSchedule } from './schedule/start-schedule.js';
 import type { ServicesWithSchedule } from './schedule/services.js';
+import { createPageLinks } from './web/links.js';
+import { webOptionsOf, webRoutes } from './web/web-routes.js';
 
 /** Replaceable parts, for tests and benchmarks; everything else comes from the config. */
 export interface BotOverrides {
@@ -88,6 +90,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     ...(overrides.market ? { market: overrides.market } : {}),
   });
   const senders: Partial<Record<Platform, DestinationSender>> = {};
+  // Links to the web view in replies and digests, when PUBLIC_URL says where it is served.
+  const links = config.web.publicUrl ? createPageLinks(config.web.publicUrl) : undefined;
   const feed =
     overrides.liquidationFeed !== undefined
       ? overrides.liquidationFeed
@@ -102,8 +106,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
           })
         : null;
   // Digests and alerts: the store, the scheduler and the evaluator; they send through `senders`.
-  const schedule = createSchedule({ config, maps, senders, clock, log, metrics, ...(feed ? { liquidationFeed: feed } : {}) });
-  const services: ServicesWithSchedule = { maps, clock, log, commands: BOT_COMMANDS, schedule: schedule.schedule };
+  const schedule = createSchedule({ config, maps, senders, clock, log, metrics, ...(feed ? { liquidationFeed: feed } : {}), ...(links ? { links } : {}) });
+  const services: ServicesWithSchedule = { maps, clock, log, commands: BOT_COMMANDS, schedule: schedule.schedule, ...(links ? { links } : {}) };
   const runtime = new CommandRuntime(services, { cooldownMs: config.commands.cooldownSeconds * 1000 }, (e) =>
     metrics.commandServed(e.command, e.platform, e.outcome, e.seconds),
   );
@@ -126,6 +130,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
         metrics,
         logger: log,
         secrets: config.secrets,
+        // The web view (src/web): pages, API and pictures of the same pipeline.
+        routes: await webRoutes({ maps, clock, log, ...webOptionsOf(config) }),
       });
     }
     if (platforms.includes('telegram')) {
