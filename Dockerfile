@@ -25,8 +25,10 @@ RUN npm ci \
  && test -f node_modules/canvas/build/Release/canvas.node \
  && test -f node_modules/sqlite3/build/Release/node_sqlite3.node
 COPY . .
+# node-gyp's object files (sqlite3's alone are 18 MB) are not loaded at run time: only the .node files are.
 RUN npm run build \
  && npm prune --omit=dev \
+ && find node_modules -type d -path '*/build/Release/*' \( -name obj -o -name obj.target -o -name .deps \) -prune -exec rm -rf {} + \
  && node dist/src/cli.js map btc --source sample
 
 FROM ${NODE_IMAGE} AS runtime
