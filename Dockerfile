@@ -6,10 +6,11 @@
 ARG NODE_IMAGE=node:22-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
+# canvas is built without JPEG, GIF and SVG loading (it finds no libjpeg, libgif or librsvg): liqmap only
+# draws and encodes PNG, and librsvg alone would bring 50 MB of libraries (libxml2, ICU, gdk-pixbuf).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      python3 make g++ pkg-config \
-      libcairo2-dev libpango1.0-dev libpixman-1-dev libjpeg-dev libgif-dev librsvg2-dev \
+      python3 make g++ pkg-config libcairo2-dev libpango1.0-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # Build the native addons from source against the headers above (no prebuilt binary is downloaded), and
@@ -32,12 +33,11 @@ RUN npm run build \
  && node dist/src/cli.js map btc --source sample
 
 FROM ${NODE_IMAGE} AS runtime
-# What canvas.node links (readelf -d: cairo, pango, pangocairo, png, jpeg, gif, rsvg, freetype, glib);
-# their own dependencies (fontconfig, harfbuzz, pixman, …) come with them. sqlite3 needs only libstdc++.
+# What canvas.node links (readelf -d: cairo, pango, pangocairo, png, freetype, glib); their own
+# dependencies (fontconfig, harfbuzz, pixman, …) come with them. sqlite3 needs only libstdc++.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libpng16-16 libjpeg62-turbo libgif7 librsvg2-2 \
-      libfreetype6 libglib2.0-0 \
+      libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libpng16-16 libfreetype6 libglib2.0-0 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV NODE_ENV=production \
