@@ -1,9 +1,12 @@
 # syntax=docker/dockerfile:1
 # liqmap in one image: `docker build -t liqmap .`, then see the README's "Docker" section.
 # Two stages: the build stage compiles node-canvas and sqlite3 against the cairo/pango headers and the
-# TypeScript; the runtime stage carries only the shared libraries those addons load.
+# TypeScript; the runtime stage is plain Debian with the build stage's node binary and the shared libraries
+# the addons load, without Node's headers, npm and yarn (90 MB the bot never uses).
 
+# Keep the two on the same Debian release: the runtime runs the node binary of NODE_IMAGE.
 ARG NODE_IMAGE=node:22-bookworm-slim
+ARG DEBIAN_IMAGE=debian:bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 # canvas is built without JPEG, GIF and SVG loading (it finds no libjpeg, libgif or librsvg): liqmap only
@@ -32,13 +35,17 @@ RUN npm run build \
  && find node_modules -type d -path '*/build/Release/*' \( -name obj -o -name obj.target -o -name .deps \) -prune -exec rm -rf {} + \
  && node dist/src/cli.js map btc --source sample
 
-FROM ${NODE_IMAGE} AS runtime
+FROM ${DEBIAN_IMAGE} AS runtime
 # What canvas.node links (readelf -d: cairo, pango, pangocairo, png, freetype, glib); their own
-# dependencies (fontconfig, harfbuzz, pixman, …) come with them. sqlite3 needs only libstdc++.
+# dependencies (fontconfig, harfbuzz, pixman, …) come with them. node and sqlite3 need libstdc++.
+# The user node (uid/gid 1000) as the official Node images have it.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libpng16-16 libfreetype6 libglib2.0-0 \
- && rm -rf /var/lib/apt/lists/*
+      libcairo2 libpango-1.0-0 libpangocairo-1.0-0 libpng16-16 libfreetype6 libglib2.0-0 libstdc++6 \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --gid 1000 node \
+ && useradd --uid 1000 --gid node --shell /bin/bash --create-home node
+COPY --from=build /usr/local/bin/node /usr/local/bin/node
 WORKDIR /app
 ENV NODE_ENV=production \
     STORE_PATH=/data/liqmap.sqlite \
