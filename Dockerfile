@@ -29,10 +29,12 @@ RUN npm ci \
  && test -f node_modules/canvas/build/Release/canvas.node \
  && test -f node_modules/sqlite3/build/Release/node_sqlite3.node
 COPY . .
-# node-gyp's object files (sqlite3's alone are 18 MB) are not loaded at run time: only the .node files are.
+# Never loaded at run time: node-gyp's object files (sqlite3's alone are 18 MB; only the .node files
+# load), and the packages' source maps and TypeScript declarations (20 MB).
 RUN npm run build \
  && npm prune --omit=dev \
  && find node_modules -type d -path '*/build/Release/*' \( -name obj -o -name obj.target -o -name .deps \) -prune -exec rm -rf {} + \
+ && find node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete \
  && node dist/src/cli.js map btc --source sample
 
 FROM ${DEBIAN_IMAGE} AS runtime
