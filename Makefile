@@ -15,5 +15,5 @@ test: setup
 bench: setup
 	@npm run bench
 
-image-check: setup
+image-check:
 	@bash scripts/check-image.sh
