@@ -31,6 +31,8 @@ async function cli(...argv: string[]) {
 const HAND: Partial<ModelParams> = {
   leverageTiers: [{ leverage: 10, weight: 1 }],
   entryPoints: 1,
+  entrySpread: 0,
+  leverageSpread: 1,
   churnPerHour: 0,
   seed: 'empty',
   sideAttribution: 'neutral',
@@ -180,11 +182,15 @@ describe('backtest across venues and on the command line', () => {
       { leverage: 10, weight: 0.3 },
       { leverage: 125, weight: 0.05 },
     ]);
-    expect(modelParamsFromArgs({ churn: '3', seed: 'empty', 'seed-spread': '2%', 'entry-points': '9', side: 'candle' })).toEqual({
+    expect(
+      modelParamsFromArgs({ churn: '3', seed: 'empty', 'seed-spread': '2%', 'entry-points': '9', 'entry-spread': '0.2', 'leverage-spread': '1.25x', side: 'candle' }),
+    ).toEqual({
       churnPerHour: 0.03,
       seed: 'empty',
       seedSpread: 0.02,
       entryPoints: 9,
+      entrySpread: 0.002,
+      leverageSpread: 1.25,
       sideAttribution: 'candle',
     });
     expect(() => parseLeverageTiers('ten:30')).toThrow(/leverage:weight/);

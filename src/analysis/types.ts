@@ -66,6 +66,12 @@ export interface ModelParams {
   sideAttribution: SideAttribution;
   /** Entry prices per bar side spread between the bar's low and high. */
   entryPoints: number;
+  /** Entries reach this fraction of price beyond each bar's low and high (0 = the bar's range). */
+  entrySpread: number;
+  /** Each tier's leverage spread over [L / x, L × x] on a log scale (1 = exact tiers). */
+  leverageSpread: number;
+  /** Log-spaced leverages per tier when spread (3: L / x, L, L × x). */
+  leverageSpreadPoints: number;
   /** Share of open interest closed and re-opened at current prices per hour. */
   churnPerHour: number;
   seed: SeedMode;

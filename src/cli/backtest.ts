@@ -13,7 +13,8 @@ import { asUserErrors, loadInput, loadRealized, parseIntervalOption } from './re
 const USAGE = [
   'usage: liqmap backtest [symbol] [--source sample|<file|dir>] [--realized <file>] [--out <csv>] [--plot <png>]',
   '         [--interval 15m] [--from <ISO time>] [--to <ISO time>] [--venues binance,...]',
-  '         [--leverage 5:15,10:30,...] [--churn <%/h>] [--seed oi|empty] [--seed-spread <%>] [--entry-points <n>] [--side taker|candle|neutral]',
+  '         [--leverage 5:15,10:30,...] [--leverage-spread <x>] [--churn <%/h>] [--seed oi|empty] [--seed-spread <%>]',
+  '         [--entry-points <n>] [--entry-spread <%>] [--side taker|candle|neutral]',
 ].join('\n');
 
 const options = {
@@ -57,7 +58,7 @@ export function formatReport(symbol: string, venues: string[], result: BacktestR
   const rows = result.rows;
   const to = rows[rows.length - 1]!.ts + result.intervalMs;
   lines.push(`liqmap backtest · ${symbol} · ${venues.join('+')} ${msToInterval(result.barIntervalMs)} bars → ${msToInterval(result.intervalMs)} intervals`);
-  lines.push(`parameters: leverage ${describeTiers(params)} · churn ${+(params.churnPerHour * 100).toFixed(4)}%/h · seed ${params.seed}${params.seed === 'oi' ? ` ±${+(params.seedSpread * 100).toFixed(4)}%` : ''} · entry points ${params.entryPoints} · side ${params.sideAttribution}`);
+  lines.push(`parameters: leverage ${describeTiers(params)} · churn ${+(params.churnPerHour * 100).toFixed(4)}%/h · seed ${params.seed}${params.seed === 'oi' ? ` ±${+(params.seedSpread * 100).toFixed(4)}%` : ''} · entry points ${params.entryPoints} ±${+(params.entrySpread * 100).toFixed(4)}% · leverage spread ${params.leverageSpread === 1 ? 'off' : `×${params.leverageSpread} in ${params.leverageSpreadPoints}`} · side ${params.sideAttribution}`);
   if (!scores) {
     lines.push(`${rows.length} intervals ${formatUtcMinute(rows[0]!.ts)} → ${formatUtcMinute(to)}; no realized liquidations in the input, so nothing is scored (give --realized <file>)`);
     return lines;
