@@ -5,12 +5,13 @@
 // same on Telegram (update → sendPhoto), where a warm picture is re-sent by file_id.
 import { pino } from 'pino';
 import { BOT_COMMANDS } from '../commands/index.js';
-import { CachedMapService } from '../src/core/map-service.js';
+import { systemClock } from '../src/clock.js';
 import { CommandRuntime } from '../src/core/runtime.js';
-import { systemClock, type Services } from '../src/core/services.js';
+import type { Services } from '../src/core/services.js';
+import { MapPipeline } from '../src/maps/map-pipeline.js';
 import { RecordedMarketData } from '../src/market/recorded-market-data.js';
 import { DiscordBot } from '../src/platforms/discord/discord-bot.js';
-import { createRenderPool } from '../src/render/render-pool.js';
+import { createWorkPool } from '../src/workers/work-pool.js';
 import { APP_ID, FakeDiscord } from '../test/fakes/discord-api.js';
 import { FakeTelegramApi } from '../test/fakes/telegram-api.js';
 import { TelegramBot } from '../src/platforms/telegram/telegram-bot.js';
@@ -18,9 +19,9 @@ import { TelegramBot } from '../src/platforms/telegram/telegram-bot.js';
 const log = pino({ level: 'silent' });
 const discord = await new FakeDiscord().start();
 const market = new RecordedMarketData('sample');
-const renderer = createRenderPool({ size: 2, maxQueue: 64 });
-const maps = new CachedMapService({ market, renderer, clock: systemClock, log });
-const services: Services = { maps, market, clock: systemClock, log, commands: BOT_COMMANDS };
+const pool = createWorkPool({ size: 2, maxQueue: 64 });
+const maps = new MapPipeline({ market, renderer: pool, models: pool, clock: systemClock, log });
+const services: Services = { maps, clock: systemClock, log, commands: BOT_COMMANDS };
 // Limits off: the benchmark is one chat asking hundreds of times.
 const runtime = new CommandRuntime(services, { cooldownMs: 0, burstCount: 1_000_000 });
 const bot = new DiscordBot({ token: discord.token, apiUrl: discord.apiUrl, runtime, log });
@@ -97,4 +98,4 @@ row('50 at once, one new map', tgBurst);
 console.log(`  photos uploaded ${telegram.callsOf('sendPhoto').filter((c) => Object.keys(c.files).length > 0).length} of ${telegram.callsOf('sendPhoto').length} sent`);
 await tg.stop();
 await telegram.close();
-await renderer.close();
+await pool.close();

@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import busboy from 'busboy';
 import { pino } from 'pino';
 import type { LiquidationMap } from '../src/analysis/types.js';
-import { CachedMapService } from '../src/core/map-service.js';
+import { MapPipeline, type Renderer } from '../src/maps/map-pipeline.js';
+import { inlineModelRunner } from '../src/maps/model-runner.js';
 import { CommandRuntime } from '../src/core/runtime.js';
-import type { Renderer, Services } from '../src/core/services.js';
+import type { Services } from '../src/core/services.js';
 import { openMarketData } from '../src/market/open-market-data.js';
 import { TelegramBot } from '../src/platforms/telegram/telegram-bot.js';
 import { renderMapPng } from '../src/render/map-picture.js';
@@ -112,8 +113,8 @@ async function run(instances: number, limitPerS = LIMIT_PER_S): Promise<void> {
     },
   };
   const market = openMarketData('sample');
-  const maps = new CachedMapService({ market, renderer, clock, log });
-  const services: Services = { maps, market, clock, log, commands: [] };
+  const maps = new MapPipeline({ market, renderer, models: inlineModelRunner, clock, log });
+  const services: Services = { maps, clock, log, commands: [] };
   const stores: Store[] = [];
   const schedulers: DigestScheduler[] = [];
   for (let i = 0; i < instances; i++) {

@@ -4,11 +4,12 @@
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildHeatmap, buildMap } from '../src/analysis/build-map.js';
-import { requestFromArgs } from '../src/cli/map.js';
+import { toModelRequest } from '../src/market/market-data.js';
+import { RecordedMarketData } from '../src/market/recorded-market-data.js';
 import { withHeatmapPicture } from '../src/render/heatmap-picture.js';
 import { withMapPicture } from '../src/render/map-picture.js';
 import { encodePng } from '../src/render/png.js';
-import { createRenderPool } from '../src/render/render-pool.js';
+import { createWorkPool } from '../src/workers/work-pool.js';
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 const quantile = (xs: number[], q: number) => {
@@ -18,7 +19,7 @@ const quantile = (xs: number[], q: number) => {
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const mb = (bytes: number) => `${Math.round(bytes / 1e6) + 0} MB`;
 
-const req7 = await requestFromArgs('btc', { source: 'sample', window: '7d' });
+const req7 = toModelRequest(await new RecordedMarketData('sample').getSeries({ symbol: 'btc', window: '7d' }), { window: '7d' });
 const map = buildMap(req7);
 // A finer bucket than the default (0.25%) gives the ~300 price rows of the target.
 const heatmap = buildHeatmap({ ...req7, params: { ...req7.params, bucketFraction: 0.001 } });
@@ -51,7 +52,7 @@ async function inThread(label: string, runs: number, draw: (use: (c: Parameters<
 // Other work on the machine slows every figure here: say how busy it was.
 console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start`);
 console.log(`inputs: map of ${map.buckets.length} buckets; heatmap ${heatmap.ts.length} columns × ${heatmap.rows} rows`);
-const pool = createRenderPool({ size: 2, maxQueue: 64 });
+const pool = createWorkPool({ size: 2, maxQueue: 64 });
 // Warm the workers (fonts, chart.js) before measuring.
 await Promise.all(Array.from({ length: 4 }, () => pool.renderMap(map)));
 

@@ -1,8 +1,6 @@
 // /alerts add|list|remove: moderators set thresholds; the bot posts here when the market crosses one.
 import { destinationKey, destinationOf, type CommandDefinition, type CommandNode, type CommandRequest, type OptionSpec } from '../src/core/command.js';
-import { UserError } from '../src/core/errors.js';
-import { symbolOf } from '../src/core/map-service.js';
-import { showInput } from '../src/core/option-values.js';
+import { showInput, UserError } from '../src/errors.js';
 import { clusterCondition, describeCondition, liquidationsCondition, ratioCondition, RULE_FLOORS } from '../src/schedule/alert-rules.js';
 import { scheduleOf } from '../src/schedule/services.js';
 import type { AlertCondition, AlertRule } from '../src/store/records.js';
@@ -13,11 +11,7 @@ const usd = (description: string): OptionSpec => ({ name: 'usd', description, ty
 async function addRule(request: CommandRequest, condition: AlertCondition): Promise<{ text: string; title: string }> {
   const { caller, services, options } = request;
   const schedule = scheduleOf(services);
-  const canonical = symbolOf(String(options.symbol));
-  const known = await services.market.searchSymbols(canonical, 5);
-  if (!known.some((k) => k.symbol === canonical)) {
-    throw new UserError(`I don't know the symbol ${showInput(canonical)}.`, known[0] ? `Did you mean ${known[0].symbol}?` : undefined);
-  }
+  const canonical = (await services.maps.resolve({ symbol: String(options.symbol) })).symbol;
   const destination = destinationKey(destinationOf(caller));
   const existing = await schedule.store.alertRules.list(`${destination}/`);
   if (existing.length >= RULE_FLOORS.maxRulesPerChat) {

@@ -2,9 +2,7 @@
 import { baseAsset } from '../src/analysis/format.js';
 import { WINDOWS } from '../src/analysis/types.js';
 import { destinationKey, destinationOf, type CommandDefinition, type CommandRequest } from '../src/core/command.js';
-import { UserError } from '../src/core/errors.js';
-import { symbolOf } from '../src/core/map-service.js';
-import { showInput } from '../src/core/option-values.js';
+import { UserError } from '../src/errors.js';
 import { clearDestinationGone } from '../src/schedule/gone.js';
 import { scheduleOf } from '../src/schedule/services.js';
 import { describeSlot, nextSlot, parseTimeOfDay, parseTimezone } from '../src/schedule/slots.js';
@@ -15,16 +13,10 @@ export const MAX_DIGEST_SYMBOLS = 4;
 
 async function parseSymbols(text: string, request: CommandRequest): Promise<string[]> {
   const words = text.split(/[,+\s]+/).filter(Boolean);
-  const symbols = [...new Set(words.map(symbolOf))];
-  if (symbols.length === 0) throw new UserError('Give at least one symbol, e.g. btc or btc,eth.');
-  if (symbols.length > MAX_DIGEST_SYMBOLS) throw new UserError(`At most ${MAX_DIGEST_SYMBOLS} symbols per digest.`);
-  for (const symbol of symbols) {
-    const known = await request.services.market.searchSymbols(symbol, 5);
-    if (!known.some((k) => k.symbol === symbol)) {
-      throw new UserError(`I don't know the symbol ${showInput(symbol)}.`, known[0] ? `Did you mean ${known[0].symbol}?` : 'Try /liqmap with it first.');
-    }
-  }
-  return symbols;
+  if (words.length === 0) throw new UserError('Give at least one symbol, e.g. btc or btc,eth.');
+  if (new Set(words.map((w) => w.toLowerCase())).size > MAX_DIGEST_SYMBOLS) throw new UserError(`At most ${MAX_DIGEST_SYMBOLS} symbols per digest.`);
+  const resolved = await Promise.all(words.map((symbol) => request.services.maps.resolve({ symbol })));
+  return [...new Set(resolved.map((q) => q.symbol))];
 }
 
 function describeSubscription(sub: Subscription): string {

@@ -1,7 +1,6 @@
 // /help [command]: what the bot does and how to ask, generated from the command definitions.
 import type { CommandDefinition, CommandNode, OptionSpec } from '../src/core/command.js';
-import { UserError } from '../src/core/errors.js';
-import { showInput } from '../src/core/option-values.js';
+import { showInput, UserError } from '../src/errors.js';
 
 export const helpCommand: CommandDefinition = {
   name: 'help',

@@ -1,7 +1,7 @@
 // Options shared by /liqmap and /heatmap, declared once for both platforms, the help and validation.
-import { VENUES, WINDOWS, type Venue, type WindowName } from '../src/analysis/types.js';
+import { VENUES, WINDOWS } from '../src/analysis/types.js';
 import type { OptionSpec, OptionValues } from '../src/core/command.js';
-import type { MapQuery } from '../src/core/services.js';
+import { DEFAULT_WINDOW, RANGE_PCT, type MapQueryInput } from '../src/maps/map-query.js';
 
 export const symbolOption: OptionSpec = {
   name: 'symbol',
@@ -25,25 +25,26 @@ export const windowOption: OptionSpec = {
   description: 'how far back positions are followed',
   type: 'string',
   choices: WINDOWS,
-  default: '7d',
+  default: DEFAULT_WINDOW,
 };
 
 export const rangeOption: OptionSpec = {
   name: 'range',
   description: 'display range in % of price, e.g. 10',
   type: 'number',
-  minValue: 1,
-  maxValue: 50,
-  default: 15,
+  // Shown by Discord's picker; the map pipeline checks the same bounds for every surface.
+  minValue: RANGE_PCT.min,
+  maxValue: RANGE_PCT.max,
+  default: RANGE_PCT.default,
 };
 
-export function mapQueryOf(options: OptionValues): MapQuery {
-  const venue = String(options.venue ?? 'all');
+/** The command's options as the map pipeline's input; the pipeline validates them. */
+export function mapQueryOf(options: OptionValues): MapQueryInput {
   return {
     symbol: String(options.symbol),
-    venues: venue === 'all' ? undefined : [venue as Venue],
-    window: String(options.window ?? '7d') as WindowName,
-    range: typeof options.range === 'number' ? options.range / 100 : undefined,
+    ...(options.venue !== undefined ? { venues: String(options.venue) } : {}),
+    ...(options.window !== undefined ? { window: String(options.window) } : {}),
+    ...(typeof options.range === 'number' ? { range: options.range } : {}),
   };
 }
 

@@ -2,7 +2,7 @@
 // The `liqmap` command line: dispatches to src/cli/<command>.ts.
 import { CLI_COMMANDS } from './cli/registry.js';
 import { UsageError } from './cli/args.js';
-import { UserError } from './core/errors.js';
+import { UserError } from './errors.js';
 import type { CliIo } from './cli/command.js';
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {

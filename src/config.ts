@@ -1,7 +1,7 @@
 // Environment (and an optional .env file) → one typed, frozen Config, validated once at start.
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { UserError } from './core/errors.js';
+import { UserError } from './errors.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type NodeEnv = 'production' | 'development' | 'test';
@@ -103,8 +103,8 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'HTTP_PORT', default: '8080', secret: false, description: 'Port of the HTTP endpoint: /healthz, /metrics (and the Telegram webhook when set); 0 = any free port.' },
   { name: 'LOG_LEVEL', default: 'info', secret: false, description: 'fatal, error, warn, info, debug, trace or silent.' },
   { name: 'NODE_ENV', default: 'production', secret: false, description: 'production (JSON logs) or development (readable logs) or test.' },
-  { name: 'RENDER_WORKERS', default: '2', secret: false, description: 'Worker threads drawing pictures.' },
-  { name: 'RENDER_QUEUE', default: '32', secret: false, description: 'Renders waiting at most; beyond it users get a "busy, try again" reply.' },
+  { name: 'RENDER_WORKERS', default: '2', secret: false, description: 'Worker threads running the model and drawing pictures.' },
+  { name: 'RENDER_QUEUE', default: '32', secret: false, description: 'Model runs and renders waiting at most; beyond it users get a "busy, try again" reply.' },
   { name: 'COMMAND_COOLDOWN_SECONDS', default: '10', secret: false, description: 'Per-user cooldown between commands.' },
   { name: 'DIGEST_GRACE_MINUTES', default: '120', secret: false, description: 'A digest missed during downtime is still sent this late, else skipped.' },
   { name: 'ALERT_COOLDOWN_HOURS', default: '4', secret: false, description: 'Minimum time between two firings of one alert rule.' },
@@ -233,8 +233,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     http: { port: int('HTTP_PORT', 0, 65535, 'the port of /healthz and /metrics') },
     log: { level: oneOf('LOG_LEVEL', LOG_LEVELS), pretty: nodeEnv === 'development' },
     render: {
-      workers: int('RENDER_WORKERS', 1, 64, 'worker threads drawing pictures; about the number of cores'),
-      queue: int('RENDER_QUEUE', 1, 10_000, 'renders allowed to wait'),
+      workers: int('RENDER_WORKERS', 1, 64, 'worker threads running the model and drawing pictures; about the number of cores'),
+      queue: int('RENDER_QUEUE', 1, 10_000, 'model runs and renders allowed to wait'),
     },
     commands: { cooldownSeconds: int('COMMAND_COOLDOWN_SECONDS', 0, 3600, 'seconds between two commands of one user') },
     schedule: {

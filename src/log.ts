@@ -1,19 +1,10 @@
 // The pino root logger: JSON in production, readable in development, and no secret in any line.
-import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogLevel } from './config.js';
 
 export type Logger = PinoLogger;
-
-/** What a child logger carries for one request: where it came from and an id the user can quote. */
-export interface LogContext {
-  platform?: 'discord' | 'telegram' | 'cli' | 'schedule' | string;
-  chat?: string | number;
-  command?: string;
-  requestId?: string;
-}
 
 export interface LoggerOptions {
   level?: LogLevel;
@@ -82,14 +73,4 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     destination,
   );
-}
-
-/** A short id the user sees in an apology and the operator finds in the logs. */
-export function newRequestId(): string {
-  return randomUUID().slice(0, 8);
-}
-
-/** A child logger for one request; a request id is made when none is given. */
-export function requestLogger(logger: Logger, context: LogContext): Logger {
-  return logger.child({ ...context, requestId: context.requestId ?? newRequestId() });
 }

@@ -3,21 +3,21 @@
 import { hostname } from 'node:os';
 import { BOT_COMMANDS } from '../commands/index.js';
 import { requirePlatform, type Config } from './config.js';
-import { CachedMapService } from './core/map-service.js';
 import { CommandRuntime } from './core/runtime.js';
-import { UserError } from './core/errors.js';
-import { systemClock, type Clock, type MarketPort, type Renderer } from './core/services.js';
+import { UserError } from './errors.js';
+import { systemClock, type Clock } from './clock.js';
 import type { DestinationSender, Platform } from './core/command.js';
 import { startHttpServer, type HttpServer } from './http/server.js';
 import { storeProbe } from './http/readiness.js';
 import { createLogger, type Logger } from './log.js';
-import { liveOptionsFromEnv } from './market/market-config.js';
 import type { MarketData } from './market/market-data.js';
-import { openMarketData } from './market/open-market-data.js';
+import type { MapPipeline, Renderer } from './maps/map-pipeline.js';
+import type { ModelRunner } from './maps/model-runner.js';
+import { openMaps, sourceName } from './maps/open-maps.js';
 import { Metrics } from './metrics.js';
 import { DiscordBot } from './platforms/discord/discord-bot.js';
 import { TelegramBot } from './platforms/telegram/telegram-bot.js';
-import { createRenderPool, type RenderPool } from './render/render-pool.js';
+import { createWorkPool, type WorkPool } from './workers/work-pool.js';
 import { LiquidationFeed } from './market/liquidation-feed.js';
 import { createSchedule } from './schedule/start-schedule.js';
 import type { ServicesWithSchedule } from './schedule/services.js';
@@ -26,8 +26,11 @@ import type { ServicesWithSchedule } from './schedule/services.js';
 export interface BotOverrides {
   log?: Logger;
   clock?: Clock;
-  market?: MarketPort & Partial<Pick<MarketData, 'close'>>;
-  renderer?: Renderer & { close?(): Promise<void> };
+  market?: MarketData;
+  /** Pictures; default the work pool's threads. */
+  renderer?: Renderer;
+  /** Model runs; default the work pool's threads. */
+  models?: ModelRunner;
   /** Skip the /healthz and /metrics server. */
   noHttp?: boolean;
   /** The live liquidation feed; default: started when the source is live. `null` = none. */
@@ -37,7 +40,7 @@ export interface BotOverrides {
 export interface RunningBot {
   services: ServicesWithSchedule;
   runtime: CommandRuntime;
-  maps: CachedMapService;
+  maps: MapPipeline;
   discord?: DiscordBot;
   telegram?: TelegramBot;
   /** Per platform, for the schedulers. */
@@ -45,10 +48,6 @@ export interface RunningBot {
   http?: HttpServer;
   /** Stops taking commands, finishes replies in flight, closes connections, workers and the store. */
   stop(): Promise<void>;
-}
-
-function sourceName(config: Config): string {
-  return config.source.kind === 'dir' ? config.source.path : config.source.kind;
 }
 
 /**
@@ -70,31 +69,29 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   const log = overrides.log ?? createLogger({ level: config.log.level, pretty: config.log.pretty, secrets: config.secrets });
   const clock = overrides.clock ?? systemClock;
   const metrics = new Metrics();
-  const market =
-    overrides.market ??
-    openMarketData(sourceName(config), {
-      // Requests and errors per venue and endpoint for /metrics; the market's own bar cache as `venue_bars`.
-      observer: {
-        request: (venue, endpoint, outcome) => metrics.venueRequest(venue, endpoint, outcome),
-        cacheHit: () => metrics.cacheHit('venue_bars'),
-        cacheMiss: () => metrics.cacheMiss('venue_bars'),
-      },
-      ...liveOptionsFromEnv({
-        BINANCE_FAPI_URL: config.venues.binanceFapiUrl,
-        BYBIT_API_URL: config.venues.bybitApiUrl,
-        OKX_API_URL: config.venues.okxApiUrl,
-        BINANCE_API_KEY: config.venues.binanceApiKey,
-        BINANCE_API_SECRET: config.venues.binanceApiSecret,
-      }),
-    });
-  const renderer: Renderer & { close?(): Promise<void> } =
-    overrides.renderer ?? (createRenderPool({ size: config.render.workers, maxQueue: config.render.queue, log }) as RenderPool);
-  const maps = new CachedMapService({ market, renderer, clock, log, metrics });
+  // Model runs and pictures off the event loop, in one pool of worker threads.
+  const pool: WorkPool | undefined =
+    overrides.renderer && overrides.models ? undefined : createWorkPool({ size: config.render.workers, maxQueue: config.render.queue, log });
+  const { maps, market } = openMaps({
+    config,
+    renderer: overrides.renderer ?? pool!,
+    models: overrides.models ?? pool!,
+    clock,
+    log,
+    metrics,
+    // Requests and errors per venue and endpoint for /metrics; the market's own bar cache as `venue_bars`.
+    observer: {
+      request: (venue, endpoint, outcome) => metrics.venueRequest(venue, endpoint, outcome),
+      cacheHit: () => metrics.cacheHit('venue_bars'),
+      cacheMiss: () => metrics.cacheMiss('venue_bars'),
+    },
+    ...(overrides.market ? { market: overrides.market } : {}),
+  });
   const senders: Partial<Record<Platform, DestinationSender>> = {};
   const feed = overrides.liquidationFeed !== undefined ? overrides.liquidationFeed : config.source.kind === 'live' ? new LiquidationFeed({ log, wsUrls: { binance: config.venues.binanceWsUrl, bybit: config.venues.bybitWsUrl, okx: config.venues.okxWsUrl } }) : null;
   // Digests and alerts: the store, the scheduler and the evaluator; they send through `senders`.
   const schedule = createSchedule({ config, maps, senders, clock, log, metrics, ...(feed ? { liquidationFeed: feed } : {}) });
-  const services: ServicesWithSchedule = { maps, market, clock, log, commands: BOT_COMMANDS, schedule: schedule.schedule };
+  const services: ServicesWithSchedule = { maps, clock, log, commands: BOT_COMMANDS, schedule: schedule.schedule };
   const runtime = new CommandRuntime(services, { cooldownMs: config.commands.cooldownSeconds * 1000 }, (e) =>
     metrics.commandServed(e.command, e.platform, e.outcome, e.seconds),
   );
@@ -150,7 +147,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     await Promise.allSettled(stops.map((s) => s()));
     await running.http?.close();
     await schedule.stop().catch(() => undefined);
-    await renderer.close?.();
+    await pool?.close();
     throw err;
   }
 
@@ -163,8 +160,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     await schedule.stop();
     await Promise.allSettled(stops.map((s) => s()));
     await running.http?.close();
-    await renderer.close?.();
-    await market.close?.();
+    await pool?.close();
+    await market.close();
     log.info('stopped');
   };
   log.info({ platforms, source: sourceName(config), host: hostname() }, 'liqmap bot running');

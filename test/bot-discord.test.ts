@@ -64,7 +64,7 @@ describe('Discord bot against the real discord.js client', () => {
     const ack = await callback(id, token);
     expect(ack.body?.type).toBe(5);
     const edit = await waitEdit(token);
-    const map = await env.maps.map({ symbol: 'btc', window: '7d' });
+    const { map } = await env.maps.map({ symbol: 'btc', window: '7d' });
     const embed = embedOf(edit);
     expect(embed.title).toBe('BTC liquidation map · 7d');
     expect(embed.description).toContain(formatRatio(map));

@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { runCli } from '../src/cli.js';
 import { loadConfig } from '../src/config.js';
 import { startBot, type RunningBot } from '../src/main.js';
-import { UserError } from '../src/core/errors.js';
+import { UserError } from '../src/errors.js';
 import { FakeDiscord, APP_ID, GUILD_ID } from './fakes/discord-api.js';
 import { FakeTelegramApi } from './fakes/telegram-api.js';
 import { FakeRenderer } from './fakes/bot-services.js';

@@ -67,7 +67,7 @@ describe('Telegram bot against the real grammY client', () => {
     api.sendText('/liqmap btc', { userId: u });
     await waitReplies(u);
     const photo = photosTo(u)[0]!;
-    const map = await env.maps.map({ symbol: 'btc', window: '7d' });
+    const { map } = await env.maps.map({ symbol: 'btc', window: '7d' });
     expect(photo.params.parse_mode).toBe('HTML');
     expect(String(photo.params.caption)).toContain(formatRatio(map));
     expect(String(photo.params.caption)).toMatch(/^<b>BTC liquidation map · 7d<\/b>\nBTC /);

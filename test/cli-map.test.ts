@@ -42,7 +42,7 @@ describe('liqmap map', () => {
   it('names what the data holds for an unknown symbol', async () => {
     const r = await cli('map', 'doge', '--source', 'sample');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/doge: not in source sample\. It holds BTCUSDT/);
+    expect(r.err).toMatch(/doge: no such market in source sample\nclosest: BTCUSDT/);
   });
 
   it('explains a bad window, range, time or option', async () => {

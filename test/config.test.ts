@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../src/core/errors.js';
+import { UserError } from '../src/errors.js';
 import { ConfigError, VARIABLES, configuredPlatforms, loadConfig, requirePlatform } from '../src/config.js';
 
 const TG_TOKEN = '7012345678:AAH3xYzAbCdEfGhIjKlMnOpQrStUvWxYz12';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { Caller, CommandDefinition, Role } from '../src/core/command.js';
 import { parseTextInput, splitCommandText } from '../src/core/command-text.js';
-import { UserError } from '../src/core/errors.js';
+import { UserError } from '../src/errors.js';
 import { CommandRuntime, type CommandOutcome } from '../src/core/runtime.js';
 import type { Services } from '../src/core/services.js';
 import { liqmapCommand } from '../commands/liqmap.js';

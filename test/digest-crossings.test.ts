@@ -2,12 +2,13 @@
 // and the digest text names them.
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { CachedMapService } from '../src/core/map-service.js';
+import { MapPipeline } from '../src/maps/map-pipeline.js';
+import { inlineModelRunner } from '../src/maps/model-runner.js';
 import { digestSectionText } from '../src/schedule/digest-message.js';
 import { FakeMarket, FakeRenderer } from './fakes/bot-services.js';
 
 function mapsAt(iso: string) {
-  return new CachedMapService({ market: new FakeMarket(), renderer: new FakeRenderer(0), clock: { now: () => Date.parse(iso) }, log: pino({ level: 'silent' }) });
+  return new MapPipeline({ market: new FakeMarket(), renderer: new FakeRenderer(0), models: inlineModelRunner, clock: { now: () => Date.parse(iso) }, log: pino({ level: 'silent' }) });
 }
 
 describe('cascade watch in digests', () => {
@@ -26,7 +27,7 @@ describe('cascade watch in digests', () => {
 
   it('writes the three most recent crossings into the digest section, newest first', async () => {
     const maps = mapsAt('2026-06-19T12:00:00Z');
-    const map = await maps.map({ symbol: 'btc', window: '7d' });
+    const { map } = await maps.map({ symbol: 'btc', window: '7d' });
     const crossings = await maps.crossings({ symbol: 'btc', window: '7d' });
     const text = digestSectionText({ map, crossings });
     const line = text.split('\n').find((l) => l.startsWith('clusters crossed in 24h: '));

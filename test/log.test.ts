@@ -5,7 +5,7 @@ import { Bot } from 'grammy';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { REDACTED, createLogger, requestLogger, scrub } from '../src/log.js';
+import { REDACTED, createLogger, scrub } from '../src/log.js';
 
 // Shaped like real tokens; neither is valid anywhere.
 const TG_TOKEN = '7012345678:AAH3xYzAbCdEfGhIjKlMnOpQrStUvWxYz12';
@@ -50,10 +50,9 @@ describe('createLogger', () => {
   it('writes JSON with a level name and the child context', () => {
     const { lines, stream } = capture();
     const logger = createLogger({ destination: stream, level: 'debug' });
-    requestLogger(logger, { platform: 'telegram', chat: -1001234, command: 'liqmap' }).debug('served');
+    logger.child({ platform: 'telegram', chat: -1001234, command: 'liqmap', requestId: '3f9a1c2e' }).debug('served');
     const line = JSON.parse(lines[0]!);
-    expect(line).toMatchObject({ level: 'debug', platform: 'telegram', chat: -1001234, command: 'liqmap', msg: 'served' });
-    expect(line.requestId).toMatch(/^[0-9a-f]{8}$/);
+    expect(line).toMatchObject({ level: 'debug', platform: 'telegram', chat: -1001234, command: 'liqmap', requestId: '3f9a1c2e', msg: 'served' });
   });
 
   it('redacts secret fields, secret values and token shapes everywhere, errors included', () => {
@@ -130,7 +129,7 @@ describe('a token given to the bot never reaches the log', () => {
     for (const secrets of [loadConfig({ TELEGRAM_BOT_TOKEN: TG_TOKEN }, { dotenvPath: null }).secrets, []]) {
       for (const pretty of [false, true]) {
         const { lines, stream } = capture();
-        const logger = requestLogger(createLogger({ destination: stream, pretty, secrets }), { platform: 'telegram', command: 'liqmap' });
+        const logger = createLogger({ destination: stream, pretty, secrets }).child({ platform: 'telegram', command: 'liqmap' });
         for (const err of errors) {
           logger.error({ err }, 'telegram request failed');
           logger.error(err);

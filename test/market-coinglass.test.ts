@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { UserError } from '../src/core/errors.js';
+import { UserError } from '../src/errors.js';
 import { CoinglassClient } from '../src/market/coinglass.js';
 import { startFake, TestClock } from './fake-exchange/harness.js';
 import type { FakeExchange } from './fake-exchange/server.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildMap } from '../src/analysis/build-map.js';
-import type { UserError } from '../src/core/errors.js';
+import type { UserError } from '../src/errors.js';
 import { MarketUnavailableError } from '../src/market/live-market-data.js';
 import { toModelRequest } from '../src/market/market-data.js';
 import { UnknownSymbolError } from '../src/market/symbol-catalogue.js';

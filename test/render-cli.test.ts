@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { demoCommand } from '../src/cli/demo.js';
 import { heatmapCommand } from '../src/cli/heatmap.js';
 import { mapCommand } from '../src/cli/map.js';
-import { UserError } from '../src/core/errors.js';
+import { UserError } from '../src/errors.js';
 import { readPng } from './render-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'liqmap-render-cli-'));

@@ -1,7 +1,8 @@
 // What the data source says (stale data and its age, a venue left out) reaches the person.
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { CachedMapService } from '../src/core/map-service.js';
+import { MapPipeline } from '../src/maps/map-pipeline.js';
+import { inlineModelRunner } from '../src/maps/model-runner.js';
 import { runCli } from '../src/cli.js';
 import { FakeMarket, FakeRenderer } from './fakes/bot-services.js';
 
@@ -14,7 +15,7 @@ class StaleMarket extends FakeMarket {
 
 describe('source notes', () => {
   it('carries the market notes into the map meta', async () => {
-    const maps = new CachedMapService({ market: new StaleMarket(), renderer: new FakeRenderer(0), clock: { now: () => Date.UTC(2026, 5, 22, 12, 7) }, log: pino({ level: 'silent' }) });
+    const maps = new MapPipeline({ market: new StaleMarket(), renderer: new FakeRenderer(0), models: inlineModelRunner, clock: { now: () => Date.UTC(2026, 5, 22, 12, 7) }, log: pino({ level: 'silent' }) });
     const { map } = await maps.mapPicture({ symbol: 'btc', window: '1d' });
     expect(map.meta.sourceNotes).toEqual(['bybit: refresh failed, showing data 12 min old']);
   });

@@ -2,7 +2,8 @@
 // ("activated") or did the market take the level and stall or turn ("absorbed")? Pure.
 import { gridFor, runLedger } from './ledger.js';
 import { defaultParams, validateParams } from './params.js';
-import type { Bar, ModelParams, Side, VenueSpec } from './types.js';
+import { selectWindow } from './build-map.js';
+import type { Bar, BarSeries, ModelParams, Side, VenueSpec } from './types.js';
 
 export interface CascadeOptions {
   /** A display bucket holding at least this much USD before the bar counts as a cluster. */
@@ -208,4 +209,17 @@ export function findCrossings(input: CascadeInput, options: Partial<CascadeOptio
 export function crossingsOfLastDay(input: CascadeInput, at: number, options: Partial<CascadeOptions> = {}, dayMs = 86_400_000): Crossing[] {
   const closed = input.bars.filter((b) => b.ts + input.intervalMs <= at);
   return findCrossings({ ...input, bars: closed }, options).filter((c) => c.ts >= at - dayMs);
+}
+
+/**
+ * The digest's view on a venue's bars: the last day's crossings on the 7d window's bars, a cluster
+ * counting from `clusterShareOfOi` of the venue's open interest (1.5% ≈ $100M for BTC on Binance), so
+ * smaller coins get crossings too. Empty when the bars carry no open interest.
+ */
+export function recentCrossings(series: BarSeries, spec: VenueSpec, at: number, clusterShareOfOi = 0.015): Crossing[] {
+  const w = selectWindow(series, '7d');
+  const last = w.bars[w.bars.length - 1];
+  const oi = last?.oiUsd ?? (last?.oi !== undefined ? last.oi * last.close : undefined);
+  if (!last || !(oi && oi > 0)) return [];
+  return crossingsOfLastDay({ bars: w.bars, intervalMs: w.intervalMs, spec }, at, { minClusterUsd: clusterShareOfOi * oi });
 }

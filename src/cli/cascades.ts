@@ -2,8 +2,8 @@ import { findCrossings, DEFAULT_CASCADE_OPTIONS, type Crossing } from '../analys
 import { formatPrice, formatUsd } from '../analysis/format.js';
 import { resample } from '../analysis/resample.js';
 import { formatUtcMinute } from '../analysis/utc-time.js';
-import { parseTime } from '../core/map-query.js';
-import { UserError } from '../core/errors.js';
+import { parseTime } from '../maps/map-query.js';
+import { UserError } from '../errors.js';
 import { msToInterval } from '../market/intervals.js';
 import { parseArgs, stringOption, UsageError } from './args.js';
 import type { CliCommand, CliIo } from './command.js';

@@ -1,12 +1,9 @@
 import { join } from 'node:path';
-import { buildHeatmap } from '../analysis/build-map.js';
 import { summarize } from '../analysis/format.js';
-import { renderHeatmapPng } from '../render/heatmap-picture.js';
-import { renderMapPng } from '../render/map-picture.js';
 import { writePicture } from '../render/picture-file.js';
 import { parseArgs, stringOption } from './args.js';
 import type { CliCommand } from './command.js';
-import { buildMapForUser, requestFromArgs } from './map.js';
+import { withCliMaps } from './map.js';
 
 const USAGE = 'usage: liqmap demo [--out <dir>]';
 
@@ -17,17 +14,18 @@ export const demoCommand: CliCommand = {
   usage: USAGE,
   async run(argv, io) {
     const args = parseArgs(argv, { out: { type: 'string', description: 'directory for map.png and heatmap.png (default ./out)' } }, USAGE);
-    const req = await requestFromArgs('btc', { source: 'sample', window: '7d' });
-    const map = buildMapForUser(req);
-    io.out('liqmap demo — estimated liquidation map from the bundled sample (Binance BTCUSDT perpetual, 5-minute bars)');
-    io.out('');
-    io.out(summarize(map));
-    io.out('');
-    io.out(`book: ${(100 * (map.meta.oiCoverage ?? 0)).toFixed(0)}% of open interest; data up to ${new Date(map.meta.dataTime).toISOString()}`);
     const dir = stringOption(args, 'out') ?? 'out';
-    io.out('');
-    io.out(`map picture:     ${writePicture(join(dir, 'map.png'), renderMapPng(map))}`);
-    io.out(`heatmap picture: ${writePicture(join(dir, 'heatmap.png'), renderHeatmapPng(buildHeatmap(req)))}`);
+    await withCliMaps({ positionals: [], options: { source: 'sample' } }, async (maps) => {
+      const { map, png } = await maps.mapPicture({ symbol: 'btc', window: '7d' });
+      io.out('liqmap demo — estimated liquidation map from the bundled sample (Binance BTCUSDT perpetual, 5-minute bars)');
+      io.out('');
+      io.out(summarize(map));
+      io.out('');
+      io.out(`book: ${(100 * (map.meta.oiCoverage ?? 0)).toFixed(0)}% of open interest; data up to ${new Date(map.meta.dataTime).toISOString()}`);
+      io.out('');
+      io.out(`map picture:     ${writePicture(join(dir, 'map.png'), png)}`);
+      io.out(`heatmap picture: ${writePicture(join(dir, 'heatmap.png'), (await maps.heatmapPicture({ symbol: 'btc', window: '7d' })).png)}`);
+    });
     return 0;
   },
 };

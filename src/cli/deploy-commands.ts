@@ -1,7 +1,7 @@
 import { DiscordAPIError } from 'discord.js';
 import { BOT_COMMANDS } from '../../commands/index.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../errors.js';
 import { deployCommands } from '../platforms/discord/deploy.js';
 import type { CliCommand } from './command.js';
 import { parseArgs, stringOption, UsageError } from './args.js';

@@ -1,55 +1,62 @@
-import { buildMap, ModelInputError } from '../analysis/build-map.js';
-import { defaultParams } from '../analysis/params.js';
 import { summarize } from '../analysis/format.js';
-import { UserError } from '../core/errors.js';
-import { parseRangePct, parseTime, parseVenues, parseWindow } from '../core/map-query.js';
-import { liveOptionsFromEnv } from '../market/market-config.js';
-import { toModelRequest } from '../market/market-data.js';
+import { loadConfig, type Config } from '../config.js';
+import { UserError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { systemClock } from '../clock.js';
 import { MarketUnavailableError } from '../market/live-market-data.js';
-import { openMarketData } from '../market/open-market-data.js';
-import type { ModelRequest } from '../analysis/build-map.js';
-import type { CliCommand, CliIo } from './command.js';
-import { parseArgs, stringOption, UsageError } from './args.js';
-import { renderMapPng } from '../render/map-picture.js';
+import type { MapQueryInput } from '../maps/map-query.js';
+import { inlineModelRunner } from '../maps/model-runner.js';
+import { openMaps, type OpenMaps } from '../maps/open-maps.js';
+import { inlineRenderer } from '../render/inline-renderer.js';
 import { describePicture, writePicture } from '../render/picture-file.js';
+import type { CliCommand, CliIo } from './command.js';
+import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args.js';
 
 const USAGE = 'usage: liqmap map <symbol> [--window 1d|3d|7d|14d|30d] [--range <pct>] [--venues all|binance,bybit,okx] [--source live|sample|<file|dir>] [--at <ISO time>] [--json] [--out <file.png>]';
 
 export const mapOptions = {
   window: { type: 'string', description: 'window: 1d, 3d, 7d, 14d or 30d (default 7d)' },
-  range: { type: 'string', description: 'display range in % of price (default 15)' },
+  range: { type: 'string', description: 'display range in % of price, 1 to 50 (default 15)' },
   venues: { type: 'string', description: 'all or a list such as binance,bybit' },
-  source: { type: 'string', description: 'live (default), sample, a recording directory or a bars CSV file' },
+  source: { type: 'string', description: 'live (default: LIQMAP_SOURCE or live), sample, a recording directory or a bars CSV file' },
   at: { type: 'string', description: 'show the map as of this time (ISO 8601)' },
 } as const;
 
-/** Turns the shared map options into a model request over recorded data. */
-export async function requestFromArgs(symbol: string | undefined, options: Record<string, string | true>): Promise<ModelRequest> {
-  if (!symbol) throw new UsageError(`a symbol is needed, e.g. btc\n${USAGE}`);
-  const get = (k: string) => (typeof options[k] === 'string' ? (options[k] as string) : undefined);
-  const window = parseWindow(get('window') ?? '7d');
-  const range = get('range') !== undefined ? parseRangePct(get('range')!) : defaultParams(window).range;
-  const venues = get('venues') !== undefined ? parseVenues(get('venues')!) : undefined;
-  const at = get('at') !== undefined ? parseTime(get('at')!) : undefined;
-  const source = get('source') ?? 'live';
-  const market = openMarketData(source, liveOptionsFromEnv(process.env));
+/** The shared map options as the pipeline's input (it validates them). */
+export function mapInputOf(args: ParsedArgs, usage: string): MapQueryInput {
+  const symbol = args.positionals[0];
+  if (!symbol) throw new UsageError(`a symbol is needed, e.g. btc\n${usage}`);
+  if (args.positionals.length > 1) throw new UsageError(`unexpected argument "${args.positionals[1]}"\n${usage}`);
+  return {
+    symbol,
+    venues: stringOption(args, 'venues'),
+    window: stringOption(args, 'window'),
+    range: stringOption(args, 'range'),
+    at: stringOption(args, 'at'),
+  };
+}
+
+/** The map pipeline for one CLI run: the configuration (environment, .env), `--source` over it, work in this thread. */
+export function openCliMaps(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): OpenMaps {
+  const config = loadConfig(env);
+  const source = stringOption(args, 'source');
+  const withSource: Pick<Config, 'source' | 'venues'> = {
+    venues: config.venues,
+    source: source === undefined ? config.source : source === 'live' || source === 'sample' ? { kind: source } : { kind: 'dir', path: source },
+  };
+  return openMaps({ config: withSource, renderer: inlineRenderer, models: inlineModelRunner, clock: systemClock, log: createLogger({ level: 'silent' }) });
+}
+
+/** Runs `work` on the pipeline, closes the market after, and says what to try when no venue answers. */
+export async function withCliMaps<T>(args: ParsedArgs, work: (maps: OpenMaps['maps']) => Promise<T>): Promise<T> {
+  const { maps, market } = openCliMaps(args);
   try {
-    const data = await market.getSeries({ symbol, venues, window, at });
-    return toModelRequest(data, { window, at, params: { range } });
+    return await work(maps);
   } catch (err) {
     if (err instanceof MarketUnavailableError) throw new UserError(err.message, 'Use --source sample for the bundled data, or --source <dir> for a recording.');
     throw err;
   } finally {
     await market.close();
-  }
-}
-
-export function buildMapForUser(req: ModelRequest) {
-  try {
-    return buildMap(req);
-  } catch (err) {
-    if (err instanceof ModelInputError) throw new UserError(err.message);
-    throw err;
   }
 }
 
@@ -63,21 +70,19 @@ export const mapCommand: CliCommand = {
       { ...mapOptions, json: { type: 'flag', description: 'print the map as JSON' }, out: { type: 'string', description: 'also write the map picture to this PNG file' } },
       USAGE,
     );
-    const req = await requestFromArgs(args.positionals[0], args.options);
-    if (args.positionals.length > 1) throw new UsageError(`unexpected argument "${args.positionals[1]}"\n${USAGE}`);
-    const map = buildMapForUser(req);
-    io.out(args.options.json ? JSON.stringify(map, null, 2) : summarize(map));
+    const input = mapInputOf(args, USAGE);
     const out = stringOption(args, 'out');
-    if (out !== undefined) {
-      const png = renderMapPng(map);
-      io.err(describePicture(writePicture(out, png), png));
-    }
-    if (!args.options.json) {
-      // What the source said and which venue failed always matter; the model's own notes only for a current map.
-      for (const f of map.meta.venuesFailed) io.err(`note: ${f.venue} left out: ${f.reason}`);
-      for (const note of map.meta.sourceNotes ?? []) io.err(`note: ${note}`);
-      if (stringOption(args, 'at') === undefined) for (const note of map.meta.notes) io.err(`note: ${note}`);
-    }
+    await withCliMaps(args, async (maps) => {
+      const { map, png } = out !== undefined ? await maps.mapPicture(input) : { ...(await maps.map(input)), png: undefined };
+      io.out(args.options.json ? JSON.stringify(map, null, 2) : summarize(map));
+      if (out !== undefined && png) io.err(describePicture(writePicture(out, png), png));
+      if (!args.options.json) {
+        // What the source said and which venue failed always matter; the model's own notes only for a current map.
+        for (const f of map.meta.venuesFailed) io.err(`note: ${f.venue} left out: ${f.reason}`);
+        for (const note of map.meta.sourceNotes ?? []) io.err(`note: ${note}`);
+        if (input.at === undefined) for (const note of map.meta.notes) io.err(`note: ${note}`);
+      }
+    });
     return 0;
   },
 };

@@ -1,7 +1,7 @@
 // Model parameters as command-line options, shared by `liqmap backtest` and `liqmap cascades`.
 import { defaultParams } from '../analysis/params.js';
 import type { LeverageTier, ModelParams, SeedMode, SideAttribution } from '../analysis/types.js';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../errors.js';
 import type { OptionSpec } from './args.js';
 
 export const modelOptions: Record<string, OptionSpec> = {

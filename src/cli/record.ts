@@ -1,8 +1,8 @@
 // `liqmap record`: keeps appending a symbol's live bars (one CSV per venue) and its liquidation events
 // (NDJSON) to a directory until stopped; restarts resume where the files end.
 import { pino } from 'pino';
-import { parseVenues } from '../core/map-query.js';
-import { UserError } from '../core/errors.js';
+import { parseVenues } from '../maps/map-query.js';
+import { UserError } from '../errors.js';
 import { systemClock, type Clock } from '../market/clock.js';
 import { intervalToMs } from '../market/intervals.js';
 import { LiquidationFeed } from '../market/liquidation-feed.js';

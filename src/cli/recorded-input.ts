@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { ModelInputError } from '../analysis/build-map.js';
 import type { Bar, BarSeries } from '../analysis/types.js';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../errors.js';
 import { parseBarsCsv } from '../market/bars-csv.js';
 import { intervalToMs } from '../market/intervals.js';
 import { DataNotFoundError, describeFile, listRecorded, loadRecorded } from '../market/recorded-source.js';

@@ -1,8 +1,7 @@
 // Telegram-style command text → a command name and option values. Options may come in any order:
 // `/liqmap btc 7d bybit`, `/liqmap 7d btc`, `/liqmap symbol:btc window=7d`, `/liqmap@TheBot eth`.
 import type { CommandNode, OptionSpec, OptionValue } from './command.js';
-import { UserError } from './errors.js';
-import { showInput } from './option-values.js';
+import { showInput, UserError } from '../errors.js';
 
 export interface CommandText {
   /** Lower-cased command name without the slash and the @suffix. */

@@ -44,6 +44,14 @@ export interface Reply {
   images?: ReplyImage[];
   /** Only the caller sees it (Discord); Telegram has no such thing and replies in the chat. */
   ephemeral?: boolean;
+  /** A button under the reply (Discord: a link button; Telegram: an inline keyboard URL button). */
+  link?: ReplyLink;
+}
+
+/** A web page behind the reply, e.g. the interactive map at PUBLIC_URL. */
+export interface ReplyLink {
+  label: string;
+  url: string;
 }
 
 export interface ReplyImage {
@@ -52,6 +60,8 @@ export interface ReplyImage {
   name: string;
   /** Same key = same bytes: lets Telegram resend an uploaded photo by file_id instead of uploading it again. */
   cacheKey?: string;
+  /** A public URL serving these same bytes (PUBLIC_URL set): Discord can show it as an embed image without an upload. */
+  url?: string;
 }
 
 /** Who asked, where. Ids are strings on both platforms (Telegram's numbers stringified). */

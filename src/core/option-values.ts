@@ -1,15 +1,8 @@
 // Validation of option values, the same for Discord's typed options and Telegram's words.
 import type { CommandNode, OptionSpec, OptionValue, OptionValues } from './command.js';
-import { UserError } from './errors.js';
+import { showInput, UserError } from '../errors.js';
 
 const DEFAULT_MAX_LENGTH = 100;
-
-/** A person's input, made safe to quote back: one line, no control characters, at most 24 characters. */
-export function showInput(text: string, max = 24): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = [...text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, ' ').trim()];
-  return clean.length > max ? `${clean.slice(0, max).join('')}…` : clean.join('');
-}
 
 /** Typed values for every option of the node, defaults filled in; a UserError names what is wrong. */
 export function validateOptions(node: CommandNode, raw: Record<string, OptionValue | undefined>, usage: string): OptionValues {

@@ -1,7 +1,7 @@
 // Per-user cooldown and per-chat burst limit, in memory (one instance answers a given interaction or
 // update, so a shared store buys nothing here).
-import type { Clock } from './services.js';
-import { UserError } from './errors.js';
+import type { Clock } from '../clock.js';
+import { UserError } from '../errors.js';
 
 export interface RateLimitOptions {
   /** Per user and command. */

@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Caller, CommandDefinition, CommandNode, CommandRequest, OptionValue, OptionValues, Reply } from './command.js';
 import { parseTextInput, usageOf } from './command-text.js';
-import { UserError } from './errors.js';
-import { showInput, validateOptions } from './option-values.js';
+import { showInput, UserError } from '../errors.js';
+import { validateOptions } from './option-values.js';
 import { DEFAULT_RATE_LIMITS, RateLimitedError, RateLimiter, type RateLimitOptions, type Release } from './rate-limit.js';
 import type { Services } from './services.js';
 

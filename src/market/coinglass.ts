@@ -1,7 +1,7 @@
 // CoinGlass's own aggregated liquidation map (optional, with the user's COINGLASS_API_KEY), so the bot
 // can show it beside ours. Its map endpoints need the Professional plan: a refusal becomes a clear
 // UserError, never a crash.
-import { UserError } from '../core/errors.js';
+import { UserError } from '../errors.js';
 import type { Clock } from './clock.js';
 import { DEFAULT_COINGLASS_URL } from './market-config.js';
 import type { MarketObserver } from './market-data.js';

@@ -2,7 +2,7 @@
 // venues failed and why. One venue's failure never fails the whole request.
 import { WINDOW_INTERVAL_MS, WINDOW_MS } from '../analysis/params.js';
 import type { Venue, VenueSpec } from '../analysis/types.js';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../errors.js';
 import { BarCache } from './bar-cache.js';
 import { systemClock, type Clock } from './clock.js';
 import { DEFAULT_URLS, type VenueUrls } from './market-config.js';

@@ -1,6 +1,6 @@
 // MarketData over files: the bundled sample (`sample`), a recording directory or one bars CSV file.
 // Never touches the network.
-import { UserError } from '../core/errors.js';
+import { UserError } from '../errors.js';
 import type { MarketData, MarketSeries, SeriesQuery } from './market-data.js';
 import { DataNotFoundError, listRecorded, loadRecorded } from './recorded-source.js';
 import { SymbolCatalogue, type SymbolListing, type VenueMarket } from './symbol-catalogue.js';

@@ -1,6 +1,6 @@
 // Which markets exist where: canonical symbol → the venues that list it, for autocomplete and
 // "did you mean" hints. Built from venue listings (exchangeInfo / instruments) or a recording's files.
-import { UserError } from '../core/errors.js';
+import { UserError } from '../errors.js';
 import { canonicalSymbol, editDistance } from './symbols.js';
 
 export interface SymbolListing {

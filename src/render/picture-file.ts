@@ -1,7 +1,7 @@
 // Writing a rendered picture to disk for the command line.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { UserError } from '../core/errors.js';
+import { UserError } from '../errors.js';
 
 /** Writes PNG bytes (creating the directory) and returns the absolute path; a bad path is a user error. */
 export function writePicture(path: string, png: Buffer): string {

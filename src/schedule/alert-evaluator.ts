@@ -5,7 +5,8 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { WindowName } from '../analysis/types.js';
 import type { DestinationSender, Platform, SendResult } from '../core/command.js';
-import type { Clock, MapService } from '../core/services.js';
+import type { Clock } from '../clock.js';
+import type { MapService } from '../maps/map-pipeline.js';
 import type { AlertRule } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { alertText, stepRule, type AlertInputs } from './alert-rules.js';
@@ -96,7 +97,7 @@ export class AlertEvaluator {
         } else {
           // One model run per symbol for all of its rules; a symbol whose data fails is skipped this bar.
           if (!maps.has(rule.symbol)) {
-            maps.set(rule.symbol, this.o.maps.map({ symbol: rule.symbol, window: this.window }).catch((err: unknown) => {
+            maps.set(rule.symbol, this.o.maps.map({ symbol: rule.symbol, window: this.window }).then((r) => r.map, (err: unknown) => {
               this.o.log.warn({ err, symbol: rule.symbol }, 'alerts: no map for this symbol now');
               return undefined;
             }));

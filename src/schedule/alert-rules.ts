@@ -2,8 +2,7 @@
 // hysteresis, and the alert's text. Cooldowns are enforced by the evaluator's claims, not here.
 import { baseAsset, formatPct, formatPrice, formatRatio, formatUsd, priceDecimals } from '../analysis/format.js';
 import type { Cluster, LiquidationMap } from '../analysis/types.js';
-import { UserError } from '../core/errors.js';
-import { showInput } from '../core/option-values.js';
+import { showInput, UserError } from '../errors.js';
 import type { AlertCondition, AlertRule } from '../store/records.js';
 import type { RealizedSums } from './digest-message.js';
 

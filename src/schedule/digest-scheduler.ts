@@ -2,7 +2,8 @@
 // store (atomic across instances and restarts) before anything is sent, so each slot goes out once.
 import type { Logger } from 'pino';
 import type { DestinationSender, Platform, Reply, ReplyImage, SendResult } from '../core/command.js';
-import type { Clock, MapService } from '../core/services.js';
+import type { Clock } from '../clock.js';
+import type { MapService } from '../maps/map-pipeline.js';
 import type { WindowName } from '../analysis/types.js';
 import type { Crossing } from '../analysis/cascades.js';
 import type { Store } from '../store/store.js';
@@ -210,7 +211,6 @@ export class DigestScheduler {
 
   /** The cascade watch is a garnish: a digest goes out without it rather than not at all. */
   private async crossingsOf(symbol: string): Promise<Crossing[]> {
-    if (!this.o.maps.crossings) return [];
     try {
       return await this.o.maps.crossings({ symbol, window: '7d' });
     } catch (err) {

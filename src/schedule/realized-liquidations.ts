@@ -1,6 +1,6 @@
 // Realized liquidations over any period a rule names (5 min to 24 h), from the live feed's events.
 // The feed's own rolling sums cover 1 h and 24 h only; alert periods like 15m need finer sums.
-import type { Clock } from '../core/services.js';
+import type { Clock } from '../clock.js';
 import type { RealizedSums } from './digest-message.js';
 import type { RealizedLiquidations } from './digest-scheduler.js';
 

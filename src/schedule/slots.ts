@@ -1,8 +1,7 @@
 // When a digest is due: croner turns "08:00 Europe/Berlin, weekdays" into instants, DST included
 // (a time in the spring gap runs at the first valid minute after it; a repeated autumn time runs once).
 import { Cron } from 'croner';
-import { UserError } from '../core/errors.js';
-import { showInput } from '../core/option-values.js';
+import { showInput, UserError } from '../errors.js';
 import type { DigestDays } from '../store/records.js';
 
 export interface SlotSpec {

@@ -7,10 +7,6 @@ export interface CorruptValue {
   readonly sample: string;
 }
 
-export function isCorrupt(value: unknown): value is CorruptValue {
-  return typeof value === 'object' && value !== null && (value as CorruptValue).corrupt === true && 'sample' in value;
-}
-
 export type StoreKind = 'sqlite' | 'redis' | 'memory';
 
 export interface StoreBackend {

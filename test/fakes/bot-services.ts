@@ -4,9 +4,11 @@ import { PNG } from 'pngjs';
 import { pino } from 'pino';
 import type { VenueInput } from '../../src/analysis/build-map.js';
 import type { BarSeries, Heatmap, LiquidationMap } from '../../src/analysis/types.js';
-import { UserError } from '../../src/core/errors.js';
-import { CachedMapService } from '../../src/core/map-service.js';
-import type { Clock, MarketPort, MarketSeries, Renderer, Services } from '../../src/core/services.js';
+import { UserError } from '../../src/errors.js';
+import type { Clock } from '../../src/clock.js';
+import type { Services } from '../../src/core/services.js';
+import { MapPipeline, type MarketPort, type MarketSeries, type Renderer } from '../../src/maps/map-pipeline.js';
+import { inlineModelRunner } from '../../src/maps/model-runner.js';
 import { closestSymbols, canonicalSymbol } from '../../src/market/symbols.js';
 import { venueSpecFor } from '../../src/market/venue-specs.js';
 import { BOT_COMMANDS } from '../../commands/index.js';
@@ -31,13 +33,22 @@ export class FakeMarket implements MarketPort {
     this.series = { BTCUSDT: btc, ETHUSDT: eth };
   }
 
+  resolves = 0;
+
+  async resolveSymbol(input: string): Promise<{ symbol: string; base: string }> {
+    this.resolves++;
+    const symbol = canonicalSymbol(input);
+    if (!this.series[symbol]) {
+      throw new UserError(`I don't know the symbol ${symbol}.`, `Did you mean ${closestSymbols(symbol, Object.keys(this.series), 1)[0]}?`);
+    }
+    return { symbol, base: symbol.replace(/USDT$/, '') };
+  }
+
   async getSeries(query: { symbol: string; venues?: readonly string[] }): Promise<MarketSeries> {
     this.fetches++;
     const symbol = canonicalSymbol(query.symbol);
     const series = this.series[symbol];
-    if (!series) {
-      throw new UserError(`I don't know the symbol ${symbol}.`, `Did you mean ${closestSymbols(symbol, Object.keys(this.series), 1)[0]}?`);
-    }
+    if (!series) throw new Error(`getSeries of ${symbol}, which resolveSymbol never gave`);
     const wanted = query.venues?.length ? query.venues : ['binance'];
     const venues: VenueInput[] = wanted.includes('binance') ? [{ series, spec: venueSpecFor('binance', symbol) }] : [];
     const failed = wanted.filter((v) => v !== 'binance').map((venue) => ({ venue, reason: 'not in the test data' }));
@@ -82,7 +93,7 @@ export interface TestBot {
   services: Services;
   market: FakeMarket;
   renderer: FakeRenderer;
-  maps: CachedMapService;
+  maps: MapPipeline;
 }
 
 export function testServices(opts: { renderDelayMs?: number; clock?: Clock; commands?: readonly CommandDefinition[] } = {}): TestBot {
@@ -90,6 +101,6 @@ export function testServices(opts: { renderDelayMs?: number; clock?: Clock; comm
   const renderer = new FakeRenderer(opts.renderDelayMs ?? 0);
   const log = pino({ level: 'silent' });
   const clock = opts.clock ?? { now: () => Date.now() };
-  const maps = new CachedMapService({ market, renderer, clock, log });
-  return { services: { maps, market, clock, log, commands: opts.commands ?? BOT_COMMANDS }, market, renderer, maps };
+  const maps = new MapPipeline({ market, renderer, models: inlineModelRunner, clock, log });
+  return { services: { maps, clock, log, commands: opts.commands ?? BOT_COMMANDS }, market, renderer, maps };
 }

@@ -2,9 +2,10 @@
 // and a destination sender that records deliveries and can play a kicked bot or a rate limit.
 import pino from 'pino';
 import { buildMap } from '../../src/analysis/build-map.js';
-import type { LiquidationMap, WindowName } from '../../src/analysis/types.js';
+import type { LiquidationMap } from '../../src/analysis/types.js';
 import { destinationKey, type Destination, type DestinationSender, type Platform, type Reply, type SendResult } from '../../src/core/command.js';
-import type { MapPicture, MapQuery, MapService } from '../../src/core/services.js';
+import type { MapInput, MapPicture, MapResult, MapService, ResolvedQuery } from '../../src/maps/map-pipeline.js';
+import { parseMapQuery } from '../../src/maps/map-query.js';
 import { venueSpecFor } from '../../src/market/venue-specs.js';
 import { canonicalSymbol } from '../../src/market/symbols.js';
 import { sampleSeries } from './sample.js';
@@ -22,7 +23,7 @@ export class FakeClock {
 
 let sampleMap: LiquidationMap | undefined;
 /** The bundled sample's BTC map (built once per test file), relabelled per symbol. */
-export function mapFor(symbol: string, window: WindowName = '7d'): LiquidationMap {
+export function mapFor(symbol: string, window: LiquidationMap['meta']['window'] = '7d'): LiquidationMap {
   sampleMap ??= buildMap({ symbol: 'BTCUSDT', window: '7d', venues: [{ series: sampleSeries(), spec: venueSpecFor('binance', 'BTCUSDT') }] });
   return { ...sampleMap, meta: { ...sampleMap.meta, symbol, window } };
 }
@@ -32,23 +33,36 @@ export class FakeMaps implements MapService {
   renders = new Map<string, number>();
   ratios = new Map<string, number>();
   constructor(private readonly clock: { now(): number }) {}
-  private id(q: MapQuery) {
-    return `map:${canonicalSymbol(q.symbol)}:${q.window}:${Math.floor(this.clock.now() / 900_000)}`;
+  async resolve(input: MapInput): Promise<ResolvedQuery> {
+    if ('resolved' in input) return input;
+    const q = parseMapQuery(input);
+    return { ...q, symbol: canonicalSymbol(q.symbol), resolved: true };
   }
-  async map(q: MapQuery): Promise<LiquidationMap> {
-    const symbol = canonicalSymbol(q.symbol);
-    const m = mapFor(symbol, q.window);
-    const ratio = this.ratios.get(symbol);
-    return ratio === undefined ? m : { ...m, ratio, ratioKind: 'finite' };
+  idOf(kind: 'map' | 'heatmap', q: ResolvedQuery) {
+    return `${kind}:${q.symbol}:${q.window}:${Math.floor(this.clock.now() / 900_000)}`;
   }
-  async mapPicture(q: MapQuery): Promise<MapPicture> {
-    const id = this.id(q);
-    if (!this.renders.has(id)) this.renders.set(id, 0);
-    this.renders.set(id, this.renders.get(id)! + 1);
-    return { id, map: await this.map(q), png: Buffer.from(`png:${id}`) };
+  async map(input: MapInput): Promise<MapResult> {
+    const query = await this.resolve(input);
+    const m = mapFor(query.symbol, query.window);
+    const ratio = this.ratios.get(query.symbol);
+    return { id: this.idOf('map', query), query, map: ratio === undefined ? m : { ...m, ratio, ratioKind: 'finite' } };
+  }
+  async mapPicture(input: MapInput): Promise<MapPicture> {
+    const result = await this.map(input);
+    this.renders.set(result.id, (this.renders.get(result.id) ?? 0) + 1);
+    return { ...result, png: Buffer.from(`png:${result.id}`) };
+  }
+  async heatmap(): Promise<never> {
+    throw new Error('not used');
   }
   async heatmapPicture(): Promise<never> {
     throw new Error('not used');
+  }
+  async crossings() {
+    return [];
+  }
+  async searchSymbols(prefix: string) {
+    return ['BTCUSDT', 'ETHUSDT'].filter((s) => s.startsWith(prefix.toUpperCase())).map((symbol) => ({ symbol, base: symbol.replace(/USDT$/, '') }));
   }
 }
 

@@ -112,7 +112,7 @@ export class DiscordBot implements DestinationSender {
     const focused = interaction.options.getFocused(true);
     let choices: { name: string; value: string }[] = [];
     try {
-      const listings = await this.options.runtime.services.market.searchSymbols(String(focused.value).slice(0, 30), 25);
+      const listings = await this.options.runtime.services.maps.searchSymbols(String(focused.value).slice(0, 30), 25);
       choices = listings.map((l) => ({ name: `${l.base} (${l.symbol})`.slice(0, 100), value: l.symbol }));
     } catch (err) {
       this.options.log.warn({ err }, 'symbol autocomplete failed');

@@ -16,3 +16,10 @@ export class UserError extends Error {
     return this.hint ? `${this.message}\n${this.hint}` : this.message;
   }
 }
+
+/** A person's input, made safe to quote back: one line, no control characters, at most 24 characters. */
+export function showInput(text: string, max = 24): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = [...text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, ' ').trim()];
+  return clean.length > max ? `${clean.slice(0, max).join('')}…` : clean.join('');
+}

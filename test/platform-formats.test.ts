@@ -1,89 +1,11 @@
-// "One render serves many": the map service against the real sample, a counting renderer and a
-// controlled clock. Plus the platform formats that depend on it: Telegram captions, Discord command JSON.
+// Platform formats: Telegram captions within their limits, Discord command JSON and its deployment.
 import { describe, expect, it } from 'vitest';
-import { pino } from 'pino';
-import { CachedMapService } from '../src/core/map-service.js';
 import { captionAndRest, CAPTION_LIMIT, escapeHtml, MESSAGE_LIMIT } from '../src/platforms/telegram/caption.js';
 import { commandJson } from '../src/platforms/discord/command-json.js';
 import { deployCommands } from '../src/platforms/discord/deploy.js';
 import type { CommandDefinition } from '../src/core/command.js';
 import { BOT_COMMANDS } from '../commands/index.js';
-import { FakeMarket, FakeRenderer } from './fakes/bot-services.js';
 import { FakeDiscord, APP_ID, GUILD_ID } from './fakes/discord-api.js';
-
-function service(renderDelayMs = 20) {
-  let now = Date.UTC(2026, 5, 22, 12, 7);
-  const market = new FakeMarket();
-  const renderer = new FakeRenderer(renderDelayMs);
-  const lookups: string[] = [];
-  const renders: string[] = [];
-  const metrics = { cacheLookup: (cache: string, hit: boolean) => lookups.push(`${cache}:${hit ? 'hit' : 'miss'}`), renderSeconds: (kind: string) => renders.push(kind) };
-  const maps = new CachedMapService({ market, renderer, clock: { now: () => now }, log: pino({ level: 'silent' }), metrics });
-  return { maps, market, renderer, lookups, renders, advance: (ms: number) => (now += ms) };
-}
-
-describe('map service', () => {
-  it('20 simultaneous requests of one map: one fetch, one model run, one render, the same bytes', async () => {
-    const { maps, market, renderer } = service();
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => maps.mapPicture({ symbol: i % 2 ? 'btc' : 'BTCUSDT', window: '7d' })));
-    expect(market.fetches).toBe(1);
-    expect(renderer.maps).toBe(1);
-    expect(maps.stats).toEqual({ fetches: 1, modelRuns: 1, renders: 1 });
-    expect(new Set(results.map((r) => r.id)).size).toBe(1);
-    expect(results.every((r) => r.png === results[0]!.png)).toBe(true);
-  });
-
-  it('names a map by symbol, venues, window, range and last closed bar', () => {
-    const { maps, advance } = service();
-    const id = maps.idOf('map', { symbol: 'btc', window: '7d' });
-    expect(id).toBe(`map:BTCUSDT:all:7d:default:${Date.UTC(2026, 5, 22, 12, 0)}`);
-    expect(maps.idOf('map', { symbol: 'BTC-USDT', window: '7d' })).toBe(id);
-    expect(maps.idOf('map', { symbol: 'btc', window: '7d', range: 0.1 })).not.toBe(id);
-    expect(maps.idOf('map', { symbol: 'btc', window: '7d', venues: ['okx', 'binance'] })).toContain(':binance+okx:');
-    advance(7 * 60_000); // 12:14, still in the 12:00 15-minute bar
-    expect(maps.idOf('map', { symbol: 'btc', window: '7d' })).toBe(id);
-    advance(60_000); // 12:15: a new bar closed
-    expect(maps.idOf('map', { symbol: 'btc', window: '7d' })).not.toBe(id);
-  });
-
-  it('a later request of the same map is served from the cache; a new bar renders again', async () => {
-    const { maps, renderer, advance, lookups, renders } = service(0);
-    await maps.mapPicture({ symbol: 'btc', window: '1d' });
-    await maps.mapPicture({ symbol: 'btc', window: '1d' });
-    expect(renderer.maps).toBe(1);
-    expect(lookups).toEqual(['map:miss', 'bars:miss', 'render:miss', 'map:hit', 'render:hit']);
-    expect(renders).toEqual(['map']);
-    advance(5 * 60_000);
-    await maps.mapPicture({ symbol: 'btc', window: '1d' });
-    expect(renderer.maps).toBe(2);
-  });
-
-  it('shares the fetch between a map and a heatmap of the same data, not the picture', async () => {
-    const { maps, market, renderer } = service(0);
-    await Promise.all([maps.mapPicture({ symbol: 'eth', window: '7d' }), maps.heatmapPicture({ symbol: 'eth', window: '7d' }), maps.mapPicture({ symbol: 'eth', window: '7d', range: 0.05 })]);
-    expect(market.fetches).toBe(1);
-    expect(renderer.maps).toBe(2);
-    expect(renderer.heatmaps).toBe(1);
-  });
-
-  it('does not keep failures: garbage is refused before any fetch, a failed render is retried next time', async () => {
-    const { maps, market, renderer } = service(0);
-    await expect(maps.mapPicture({ symbol: '<b>🚀</b>', window: '7d' })).rejects.toThrow(/is not a symbol/);
-    await expect(maps.mapPicture({ symbol: 'nope', window: '7d' })).rejects.toThrow(/NOPEUSDT/);
-    expect(market.fetches).toBe(1);
-    let fail = true;
-    const draw = renderer.renderMap.bind(renderer);
-    renderer.renderMap = async (map) => {
-      if (fail) {
-        fail = false;
-        throw Object.assign(new Error('the picture renderer is busy'), { name: 'RenderBusyError' });
-      }
-      return draw(map);
-    };
-    await expect(maps.mapPicture({ symbol: 'btc', window: '7d' })).rejects.toThrow(/drawing many pictures/);
-    expect((await maps.mapPicture({ symbol: 'btc', window: '7d' })).png.length).toBeGreaterThan(0);
-  });
-});
 
 describe('Telegram caption', () => {
   it('escapes what came from outside and keeps the title bold', () => {

@@ -1,0 +1,227 @@
+// The one map pipeline: the CLI, the chat commands, the digests, the alerts and the web page all ask it.
+// A request is validated once (map-query.ts), its symbol resolved against the market once, and the map
+// named by its id (symbol, venues, window, range, last closed bar); concurrent and repeated requests of
+// one id share one fetch, one model run and one picture.
+import type { Logger } from 'pino';
+import { ModelInputError, type ModelRequest, type VenueInput } from '../analysis/build-map.js';
+import type { Crossing } from '../analysis/cascades.js';
+import { WINDOW_INTERVAL_MS } from '../analysis/params.js';
+import type { Heatmap, LiquidationMap, Venue, WindowName } from '../analysis/types.js';
+import type { Clock } from '../clock.js';
+import { UserError } from '../errors.js';
+import { parseMapQuery, type MapQuery, type MapQueryInput } from './map-query.js';
+import type { ModelRunner } from './model-runner.js';
+import { PromiseCache } from './promise-cache.js';
+
+/** Bars for the model, from the live venues, the bundled sample or a recording (src/market's MarketData fits). */
+export interface MarketPort {
+  /** Throws a UserError when no venue could answer. */
+  getSeries(query: { symbol: string; venues?: readonly Venue[]; window: WindowName; at?: number }): Promise<MarketSeries>;
+  /** Symbols whose canonical name or base asset starts with the prefix, for autocomplete. */
+  searchSymbols(prefix: string, limit?: number): Promise<{ symbol: string; base: string }[]>;
+  /** The market a person means (btc → BTCUSDT); a UserError with the closest matches when none. */
+  resolveSymbol(input: string): Promise<{ symbol: string; base: string }>;
+}
+
+export interface MarketSeries {
+  /** Canonical symbol, e.g. BTCUSDT. */
+  symbol: string;
+  venues: VenueInput[];
+  failed: { venue: string; reason: string }[];
+  /** Things the reply should say (stale data, limits hit). */
+  notes?: string[];
+}
+
+/** PNG bytes from a map or a heatmap (the work pool, the calling thread, or a test fake). */
+export interface Renderer {
+  renderMap(map: LiquidationMap): Promise<Buffer>;
+  renderHeatmap(heatmap: Heatmap): Promise<Buffer>;
+}
+
+/** A validated query whose symbol the market has resolved: what every step after the first takes. */
+export interface ResolvedQuery extends MapQuery {
+  readonly resolved: true;
+}
+
+export interface MapResult {
+  /** Same id = same numbers (and the same picture): symbol, venues, window, range, last closed bar. */
+  id: string;
+  query: ResolvedQuery;
+  map: LiquidationMap;
+}
+
+export interface MapPicture extends MapResult {
+  png: Buffer;
+}
+
+export interface HeatmapResult {
+  id: string;
+  query: ResolvedQuery;
+  heatmap: Heatmap;
+}
+
+export interface HeatmapPicture extends HeatmapResult {
+  png: Buffer;
+}
+
+export type MapInput = MapQueryInput | ResolvedQuery;
+
+/** What commands, schedulers and the web page use. */
+export interface MapService {
+  resolve(input: MapInput): Promise<ResolvedQuery>;
+  idOf(kind: 'map' | 'heatmap', query: ResolvedQuery): string;
+  map(input: MapInput): Promise<MapResult>;
+  mapPicture(input: MapInput): Promise<MapPicture>;
+  heatmap(input: MapInput): Promise<HeatmapResult>;
+  heatmapPicture(input: MapInput): Promise<HeatmapPicture>;
+  /** The last day's crossings of predicted clusters on the primary venue, with the cascade watch's verdicts. */
+  crossings(input: MapInput): Promise<Crossing[]>;
+  /** Autocomplete. */
+  searchSymbols(prefix: string, limit?: number): Promise<{ symbol: string; base: string }[]>;
+}
+
+export interface MapPipelineOptions {
+  market: MarketPort;
+  renderer: Renderer;
+  models: ModelRunner;
+  clock: Clock;
+  log: Logger;
+  /** Maps and pictures kept (a map PNG is ~100–300 KB). */
+  cachedPictures?: number;
+  metrics?: MapPipelineMetrics;
+}
+
+/** The part of src/metrics.ts this service reports to. */
+export interface MapPipelineMetrics {
+  cacheLookup(cache: string, hit: boolean): void;
+  renderSeconds(kind: string, seconds: number): void;
+}
+
+export interface MapPipelineStats {
+  fetches: number;
+  modelRuns: number;
+  renders: number;
+}
+
+export class MapPipeline implements MapService {
+  readonly stats: MapPipelineStats = { fetches: 0, modelRuns: 0, renders: 0 };
+  private readonly series: PromiseCache<MarketSeries>;
+  private readonly maps: PromiseCache<LiquidationMap>;
+  private readonly heatmaps: PromiseCache<Heatmap>;
+  private readonly pictures: PromiseCache<Buffer>;
+
+  constructor(private readonly options: MapPipelineOptions) {
+    const n = options.cachedPictures ?? 64;
+    const lookup = (cache: string) => (hit: boolean) => options.metrics?.cacheLookup(cache, hit);
+    this.series = new PromiseCache(16, lookup('bars'));
+    this.maps = new PromiseCache(n, lookup('map'));
+    this.heatmaps = new PromiseCache(8, lookup('heatmap'));
+    this.pictures = new PromiseCache(n, lookup('render'));
+  }
+
+  async resolve(input: MapInput): Promise<ResolvedQuery> {
+    if ('resolved' in input) return input;
+    const query = parseMapQuery(input);
+    const listing = await this.options.market.resolveSymbol(query.symbol);
+    return { ...query, symbol: listing.symbol, resolved: true };
+  }
+
+  /** The map id: the same id always means the same numbers. */
+  idOf(kind: 'map' | 'heatmap', q: ResolvedQuery): string {
+    return `${kind}:${this.seriesKey(q)}:${q.rangePct}`;
+  }
+
+  async map(input: MapInput): Promise<MapResult> {
+    const query = await this.resolve(input);
+    const id = this.idOf('map', query);
+    const map = await this.maps.get(id, () => this.model(async () => this.options.models.buildMap(await this.request(query))));
+    return { id, query, map };
+  }
+
+  async mapPicture(input: MapInput): Promise<MapPicture> {
+    const result = await this.map(input);
+    const png = await this.pictures.get(result.id, () => this.render('map', () => this.options.renderer.renderMap(result.map)));
+    return { ...result, png };
+  }
+
+  async heatmap(input: MapInput): Promise<HeatmapResult> {
+    const query = await this.resolve(input);
+    const id = this.idOf('heatmap', query);
+    const heatmap = await this.heatmaps.get(id, () => this.model(async () => this.options.models.buildHeatmap(await this.request(query))));
+    return { id, query, heatmap };
+  }
+
+  async heatmapPicture(input: MapInput): Promise<HeatmapPicture> {
+    const result = await this.heatmap(input);
+    const png = await this.pictures.get(result.id, () => this.render('heatmap', () => this.options.renderer.renderHeatmap(result.heatmap)));
+    return { ...result, png };
+  }
+
+  async crossings(input: MapInput): Promise<Crossing[]> {
+    const query = await this.resolve(input);
+    const primary = (await this.request(query)).venues[0];
+    if (!primary) return [];
+    return this.model(() => this.options.models.recentCrossings(primary.series, primary.spec, query.at ?? this.options.clock.now()));
+  }
+
+  searchSymbols(prefix: string, limit?: number): Promise<{ symbol: string; base: string }[]> {
+    return this.options.market.searchSymbols(prefix, limit);
+  }
+
+  /** symbol:venues:window:bar — the data a map is built from, whatever its range. */
+  private seriesKey(q: ResolvedQuery): string {
+    const interval = WINDOW_INTERVAL_MS[q.window];
+    const bar = Math.floor((q.at ?? this.options.clock.now()) / interval) * interval;
+    return `${q.symbol}:${q.venues?.join('+') ?? 'all'}:${q.window}:${bar}`;
+  }
+
+  /** The model request for a query: its bars fetched once per series key. */
+  private async request(q: ResolvedQuery): Promise<ModelRequest> {
+    const data = await this.series.get(this.seriesKey(q), () => {
+      this.stats.fetches++;
+      return this.options.market.getSeries({ symbol: q.symbol, venues: q.venues, window: q.window, at: q.at });
+    });
+    return {
+      symbol: data.symbol,
+      window: q.window,
+      venues: data.venues.map((v) => ({ series: v.series, spec: v.spec })),
+      params: { range: q.rangePct / 100 },
+      at: q.at,
+      venuesFailed: data.failed,
+      sourceNotes: data.notes ?? [],
+    };
+  }
+
+  /** One model run; data that cannot answer the question is the person's to hear, as a UserError. */
+  private async model<T>(run: () => Promise<T>): Promise<T> {
+    this.stats.modelRuns++;
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof ModelInputError) throw new UserError(err.message);
+      throw busyAsUserError(err);
+    }
+  }
+
+  private async render(kind: string, draw: () => Promise<Buffer>): Promise<Buffer> {
+    this.stats.renders++;
+    const started = performance.now();
+    try {
+      const png = await draw();
+      this.options.metrics?.renderSeconds(kind, (performance.now() - started) / 1000);
+      return png;
+    } catch (err) {
+      throw busyAsUserError(err);
+    } finally {
+      this.options.log.debug({ kind, ms: Math.round(performance.now() - started) }, 'rendered');
+    }
+  }
+}
+
+/** A full work queue is load, not a bug: the person may retry (workers/pool.ts WorkBusyError). */
+function busyAsUserError(err: unknown): unknown {
+  if (err instanceof Error && (err as { code?: string }).code === 'WORK_BUSY') {
+    return new UserError('I am drawing many maps right now: please try again in a minute.');
+  }
+  return err;
+}

@@ -1,0 +1,48 @@
+// The map pipeline over a configured source: what `liqmap map/heatmap/web/demo` and `liqmap serve` build.
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { LiveMarketOptions } from '../market/live-market-data.js';
+import type { MarketData } from '../market/market-data.js';
+import { openMarketData } from '../market/open-market-data.js';
+import { MapPipeline, type MapPipelineMetrics, type Renderer } from './map-pipeline.js';
+import type { ModelRunner } from './model-runner.js';
+
+/** `live`, `sample` or the configured directory. */
+export function sourceName(config: Pick<Config, 'source'>): string {
+  return config.source.kind === 'dir' ? config.source.path : config.source.kind;
+}
+
+/** The live market's options that come from the configuration. */
+export function liveOptionsOf(config: Pick<Config, 'venues'>): LiveMarketOptions {
+  const v = config.venues;
+  return {
+    urls: { binance: v.binanceFapiUrl, bybit: v.bybitApiUrl, okx: v.okxApiUrl },
+    binanceApiKey: v.binanceApiKey,
+    binanceApiSecret: v.binanceApiSecret,
+  };
+}
+
+export interface OpenMapsOptions {
+  config: Pick<Config, 'source' | 'venues'>;
+  renderer: Renderer;
+  models: ModelRunner;
+  clock: Clock;
+  log: Logger;
+  metrics?: MapPipelineMetrics;
+  /** Requests and cache outcomes of the live venues (metrics). */
+  observer?: LiveMarketOptions['observer'];
+  /** Replaces the configured source (tests, benchmarks). */
+  market?: MarketData;
+}
+
+export interface OpenMaps {
+  maps: MapPipeline;
+  market: MarketData;
+}
+
+export function openMaps(o: OpenMapsOptions): OpenMaps {
+  const market = o.market ?? openMarketData(sourceName(o.config), { ...liveOptionsOf(o.config), ...(o.observer ? { observer: o.observer } : {}) });
+  const maps = new MapPipeline({ market, renderer: o.renderer, models: o.models, clock: o.clock, log: o.log, metrics: o.metrics });
+  return { maps, market };
+}

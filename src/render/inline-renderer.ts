@@ -1,0 +1,9 @@
+// Pictures drawn in the calling thread: the CLI draws one or two, so a worker pool would only cost start-up.
+import type { Heatmap, LiquidationMap } from '../analysis/types.js';
+import { renderHeatmapPng } from './heatmap-picture.js';
+import { renderMapPng } from './map-picture.js';
+
+export const inlineRenderer = {
+  renderMap: async (map: LiquidationMap): Promise<Buffer> => renderMapPng(map),
+  renderHeatmap: async (heatmap: Heatmap): Promise<Buffer> => renderHeatmapPng(heatmap),
+};
