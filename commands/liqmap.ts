@@ -1,14 +1,14 @@
 // /liqmap btc [venue] [window] [range]: the estimated liquidation map as a picture and a one-line verdict.
 import { baseAsset, summarize } from '../src/analysis/format.js';
 import type { CommandDefinition } from '../src/core/command.js';
-import { mapQueryOf, pictureName, rangeOption, symbolOption, venueOption, windowOption } from './map-options.js';
+import { levelOption, mapQueryOf, pictureName, rangeOption, symbolOption, venueOption, windowOption } from './map-options.js';
 
 export const liqmapCommand: CommandDefinition = {
   name: 'liqmap',
   description: 'Estimated liquidation map: where leveraged positions would be force-closed',
-  options: [symbolOption, venueOption, windowOption, rangeOption],
+  options: [symbolOption, venueOption, windowOption, rangeOption, levelOption],
   produces: 'picture',
-  examples: ['/liqmap btc', '/liqmap eth 1d bybit', '/liqmap sol 14d 10'],
+  examples: ['/liqmap btc', '/liqmap eth 1d bybit', '/liqmap sol 14d 10', '/liqmap btc level:90000'],
   async handler({ options, services }) {
     const query = mapQueryOf(options);
     const { id, map, png } = await services.maps.mapPicture(query);

@@ -38,6 +38,15 @@ export const rangeOption: OptionSpec = {
   default: RANGE_PCT.default,
 };
 
+export const levelOption: OptionSpec = {
+  name: 'level',
+  description: 'a price to get the calibrated forced flow of, e.g. 90000 or 90k',
+  type: 'string',
+  // 90000, 90,000, $90k, @90000: the pipeline parses it (maps/map-query.ts: parseLevel).
+  pattern: /^[$@]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?[kKmM]?$/,
+  maxLength: 20,
+};
+
 /** The command's options as the map pipeline's input; the pipeline validates them. */
 export function mapQueryOf(options: OptionValues): MapQueryInput {
   return {
@@ -45,6 +54,7 @@ export function mapQueryOf(options: OptionValues): MapQueryInput {
     ...(options.venue !== undefined ? { venues: String(options.venue) } : {}),
     ...(options.window !== undefined ? { window: String(options.window) } : {}),
     ...(typeof options.range === 'number' ? { range: options.range } : {}),
+    ...(options.level !== undefined ? { level: String(options.level).replace(/^@/, '') } : {}),
   };
 }
 

@@ -311,7 +311,7 @@ describe('liqmap map with live venues', () => {
       // 30 days of open interest only, has none for that window and drops out: the limit at work.
       const code = await runCli(['map', 'btc', '--window', '1d', '--at', new Date(T0).toISOString()], { out: (t) => out.push(t), err: () => {} });
       expect(code).toBe(0);
-      expect(out.join('\n')).toMatch(/estimated from Bybit\+OKX, 1d$/);
+      expect(out.join('\n')).toMatch(/estimated from Bybit\+OKX, 1d$/m);
       expect(fake.count('/futures/data/openInterestHist')).toBe(0);
     } finally {
       for (const k of ['BINANCE_FAPI_URL', 'BYBIT_API_URL', 'OKX_API_URL']) if (saved[k] === undefined) delete process.env[k];

@@ -1,5 +1,6 @@
 // Plain data shared by the model, the renderers, the market layer and the commands.
 // Everything here is JSON-safe except where noted (typed arrays in the heatmap).
+import type { ForcedFlow, ForcedFlowUnavailable } from './forced-flow.js';
 
 /** One bar of the interchange format (DESIGN.md §5). `undefined` = the source did not give it. */
 export interface Bar {
@@ -173,6 +174,11 @@ export interface LiquidationMap {
   shortClusters: Cluster[];
   longClusters: Cluster[];
   meta: MapMeta;
+  /**
+   * Calibrated forced flow (what would really be force-closed) to the nearest clusters and asked levels,
+   * when the request carried a calibration; `unavailable` says why it does not hold for this map.
+   */
+  forcedFlow?: ForcedFlow | ForcedFlowUnavailable;
 }
 
 export interface SweepEvent {

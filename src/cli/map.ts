@@ -12,7 +12,7 @@ import { describePicture, writePicture } from '../render/picture-file.js';
 import type { CliCommand, CliIo } from './command.js';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args.js';
 
-const USAGE = 'usage: liqmap map <symbol> [--window 1d|3d|7d|14d|30d] [--range <pct>] [--venues all|binance,bybit,okx] [--source live|sample|<file|dir>] [--at <ISO time>] [--json] [--out <file.png>]';
+const USAGE = 'usage: liqmap map <symbol> [--window 1d|3d|7d|14d|30d] [--range <pct>] [--venues all|binance,bybit,okx] [--source live|sample|<file|dir>] [--at <ISO time>] [--level <price>] [--json] [--out <file.png>]';
 
 export const mapOptions = {
   window: { type: 'string', description: 'window: 1d, 3d, 7d, 14d or 30d (default 7d)' },
@@ -33,6 +33,7 @@ export function mapInputOf(args: ParsedArgs, usage: string): MapQueryInput {
     window: stringOption(args, 'window'),
     range: stringOption(args, 'range'),
     at: stringOption(args, 'at'),
+    level: stringOption(args, 'level'),
   };
 }
 
@@ -67,7 +68,12 @@ export const mapCommand: CliCommand = {
   async run(argv: string[], io: CliIo) {
     const args = parseArgs(
       argv,
-      { ...mapOptions, json: { type: 'flag', description: 'print the map as JSON' }, out: { type: 'string', description: 'also write the map picture to this PNG file' } },
+      {
+        ...mapOptions,
+        level: { type: 'string', description: 'a price to get the calibrated forced flow of, e.g. 90000' },
+        json: { type: 'flag', description: 'print the map as JSON' },
+        out: { type: 'string', description: 'also write the map picture to this PNG file' },
+      },
       USAGE,
     );
     const input = mapInputOf(args, USAGE);

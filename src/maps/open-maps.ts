@@ -5,6 +5,8 @@ import type { Config } from '../config.js';
 import type { LiveMarketOptions } from '../market/live-market-data.js';
 import type { MarketData } from '../market/market-data.js';
 import { openMarketData } from '../market/open-market-data.js';
+import type { Calibration } from '../analysis/calibration.js';
+import { defaultCalibration } from './calibration-file.js';
 import { MapPipeline, type MapPipelineMetrics, type Renderer } from './map-pipeline.js';
 import type { ModelRunner } from './model-runner.js';
 
@@ -34,6 +36,8 @@ export interface OpenMapsOptions {
   observer?: LiveMarketOptions['observer'];
   /** Replaces the configured source (tests, benchmarks). */
   market?: MarketData;
+  /** Replaces the shipped calibration (assets/calibration/); null = maps without calibrated figures. */
+  calibration?: Calibration | null;
 }
 
 export interface OpenMaps {
@@ -43,6 +47,7 @@ export interface OpenMaps {
 
 export function openMaps(o: OpenMapsOptions): OpenMaps {
   const market = o.market ?? openMarketData(sourceName(o.config), { ...liveOptionsOf(o.config), ...(o.observer ? { observer: o.observer } : {}) });
-  const maps = new MapPipeline({ market, renderer: o.renderer, models: o.models, clock: o.clock, log: o.log, metrics: o.metrics });
+  const calibration = o.calibration === undefined ? defaultCalibration() : o.calibration;
+  const maps = new MapPipeline({ market, renderer: o.renderer, models: o.models, clock: o.clock, log: o.log, metrics: o.metrics, ...(calibration ? { calibration } : {}) });
   return { maps, market };
 }
