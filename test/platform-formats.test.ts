@@ -46,6 +46,7 @@ describe('Discord command JSON and deployment', () => {
       ['window', 3, false],
       ['range', 10, false],
       ['level', 3, false],
+      ['compare', 3, false],
     ]);
     expect(json.options![0]).toMatchObject({ autocomplete: true, max_length: 30 });
     expect(json.options![4]).toMatchObject({ max_length: 20 });

@@ -88,8 +88,6 @@ function shareOption(text: string | undefined): number {
 }
 
 export const calibrateCommand: CliCommand = {
-  name: 'calibrate',
-  summary: 'fit what the model\'s dollars mean in realized liquidations and write a calibration file',
   usage: USAGE,
   async run(argv: string[], io: CliIo) {
     const args = parseArgs(argv, options, USAGE);
