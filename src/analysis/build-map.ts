@@ -2,6 +2,8 @@ import { gridFor, runLedger, type LedgerRun, type PriceGrid } from './ledger.js'
 import { defaultParams, validateParams, WINDOW_INTERVAL_MS, WINDOW_MS } from './params.js';
 import { resample } from './resample.js';
 import { findClusters } from './clusters.js';
+import type { Calibration } from './calibration.js';
+import { forcedFlowOf } from './forced-flow.js';
 import type {
   Bar,
   BarSeries,
@@ -37,6 +39,8 @@ export interface ModelRequest {
   venuesFailed?: { venue: string; reason: string }[];
   /** Notes from the data source, carried into meta.sourceNotes. */
   sourceNotes?: string[];
+  /** Adds the calibrated forced flow to the nearest clusters (map.forcedFlow). */
+  calibration?: Calibration;
 }
 
 interface PreparedVenue {
@@ -256,7 +260,7 @@ export function buildMap(req: ModelRequest): LiquidationMap {
     }
   }
   const inRange = buckets.filter((b) => centre(b) >= rangeLow && centre(b) <= rangeHigh);
-  return {
+  const map: LiquidationMap = {
     price,
     bucketSize: grid.bucketSize,
     buckets,
@@ -271,6 +275,8 @@ export function buildMap(req: ModelRequest): LiquidationMap {
     longClusters: findClusters(inRange, 'long', price, params.clusterCount),
     meta,
   };
+  if (req.calibration) map.forcedFlow = forcedFlowOf(map, req.calibration);
+  return map;
 }
 
 /** Time × price matrix of live USD over the window, with the price path and sweep events. */
