@@ -67,6 +67,10 @@ describe('slots', () => {
     expect(() => parseTimeOfDay('12:60')).toThrow(/not a time of day/);
     expect(parseTimezone('europe/berlin')).toBe('Europe/Berlin');
     expect(parseTimezone('utc')).toBe('UTC');
+    // The name the moderator typed, not the runtime's older alias for it (ICU says Asia/Calcutta, Europe/Kiev).
+    expect(parseTimezone('Asia/Kolkata')).toBe('Asia/Kolkata');
+    expect(parseTimezone('Europe/Kyiv')).toBe('Europe/Kyiv');
+    expect(parseTimezone(' Asia/Ho_Chi_Minh ')).toBe('Asia/Ho_Chi_Minh');
     expect(() => parseTimezone('Mars/Olympus_Mons')).toThrow(/not a time zone I know/);
     expect(() => parseTimezone('DROP TABLE')).toThrow(/not a time zone I know/);
   });
