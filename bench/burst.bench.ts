@@ -37,7 +37,7 @@ type ToFake = { type: 'ask'; ask: Ask } | { type: 'burst'; asks: Ask[]; healthUr
 type FromFake =
   | { type: 'ready'; url: string; token: string }
   | { type: 'answered'; ms: number; photo: boolean }
-  | { type: 'burst-done'; latencies: number[]; refused: string[]; health: number[]; uploads: number; photos: number };
+  | { type: 'burst-done'; latencies: number[]; refused: string[]; health: number[]; uploads: number; photos: number; fakeCpuMs: number };
 
 /** The plan: user i in chat i mod 50 asks for map i mod 35, every 15 ms. */
 function burstPlan(): Ask[] {
@@ -106,6 +106,7 @@ async function fakeSide(): Promise<void> {
     };
     void poll();
     const start = performance.now();
+    const cpuBefore = process.cpuUsage();
     for (const a of m.asks) {
       setTimeout(
         () =>
@@ -116,7 +117,8 @@ async function fakeSide(): Promise<void> {
               polling = false;
               const calls = fake.callsOf('sendPhoto');
               const uploads = calls.filter((c) => Object.keys(c.files).length > 0).length - uploadsBefore;
-              send({ type: 'burst-done', latencies, refused, health, uploads, photos: calls.length - photosBefore });
+              const cpu = process.cpuUsage(cpuBefore);
+              send({ type: 'burst-done', latencies, refused, health, uploads, photos: calls.length - photosBefore, fakeCpuMs: (cpu.user + cpu.system) / 1000 });
             }
           }),
         Math.max(0, start + a.atMs - performance.now()),
@@ -160,10 +162,14 @@ async function botSide(): Promise<void> {
   const bot = await startBot(config, { liquidationFeed: null });
   const rssStart = process.memoryUsage.rss();
 
-  // One map outside the burst's 35, so the bot has drawn before (renderer loaded) as a running bot has.
-  child.send({ type: 'ask', ask: { atMs: 0, chatId: -1, userId: 1, text: '/liqmap btc 7d 49' } } satisfies ToFake);
-  const warm = await next(child, 'answered');
-  if (!warm.photo) throw new Error('warm-up request was not answered with a map');
+  // A running bot: it has drawn maps of every window before (bars read, both workers' code warm), none of
+  // the burst's 35. BURST_FRESH=1: a bot just started, one map drawn.
+  const fresh = process.env.BURST_FRESH === '1';
+  const warmUp = fresh ? ['/liqmap btc 7d 49'] : WINDOWS.flatMap((w) => [`/liqmap btc ${w} 49`, `/liqmap btc ${w} 45`]);
+  for (const [i, text] of warmUp.entries()) {
+    child.send({ type: 'ask', ask: { atMs: 0, chatId: -1, userId: 1 + i, text } } satisfies ToFake);
+    if (!(await next(child, 'answered')).photo) throw new Error(`warm-up ${text} was not answered with a map`);
+  }
   const statsBefore = { ...bot.maps.stats };
 
   const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -178,6 +184,7 @@ async function botSide(): Promise<void> {
     await profiler.post('Profiler.start');
   }
   loop.enable();
+  const cpuStart = process.cpuUsage();
   const t0 = performance.now();
   child.send({ type: 'burst', asks: burstPlan(), healthUrl: `${bot.http!.url}/healthz` } satisfies ToFake);
   const result = await next(child, 'burst-done');
@@ -193,14 +200,17 @@ async function botSide(): Promise<void> {
 
   const ms = (ns: number) => (ns / 1e6).toFixed(1);
   const l = result.latencies;
+  const botCpu = process.cpuUsage(cpuStart);
   const runs = bot.maps.stats.modelRuns - statsBefore.modelRuns;
   const renders = bot.maps.stats.renders - statsBefore.renders;
   console.log(`burst: ${USERS} users in ${CHATS} Telegram chats within ${SPREAD_MS / 1000} s, ${WINDOWS.length * RANGES.length} distinct maps (bundled sample, real grammY, work pool of ${config.render.workers})`);
+  console.log(`bot ${fresh ? 'just started (one map drawn before)' : `warmed up (${warmUp.length} maps of every window drawn before)`}`);
   console.log(`answered with a map ${l.length}/${USERS}, refused ${result.refused.length}${result.refused.length ? ` (${[...new Set(result.refused)].join(' | ')})` : ''}; all answered in ${(elapsed / 1000).toFixed(2)} s`);
   console.log(`model runs ${runs}, renders ${renders}, photos sent ${result.photos} (${result.uploads} uploaded, the rest by file_id)`);
   console.log(`latency update → photo: p50 ${pct(l, 50).toFixed(0)} ms   p95 ${pct(l, 95).toFixed(0)} ms   max ${Math.max(...l).toFixed(0)} ms`);
   console.log(`event-loop delay: p50 ${ms(loop.percentile(50))} ms   p99 ${ms(loop.percentile(99))} ms   max ${ms(loop.max)} ms`);
   console.log(`/healthz during the burst: n=${result.health.length}   p95 ${pct(result.health, 95).toFixed(0)} ms   max ${Math.max(...result.health).toFixed(0)} ms`);
+  console.log(`CPU during the burst: the bot's process (main thread and workers) ${((botCpu.user + botCpu.system) / 1000).toFixed(0)} ms, the fake Bot API ${result.fakeCpuMs.toFixed(0)} ms`);
   const mb = (b: number) => (b / 2 ** 20).toFixed(0);
   console.log(`RSS: after start ${mb(rssStart)} MB, before the burst ${mb(rssBefore)} MB, peak ${mb(rssPeak)} MB, after ${mb(rssAfter)} MB`);
   const p95ok = pct(l, 95) < TARGET_P95_MS;
