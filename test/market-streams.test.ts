@@ -114,6 +114,19 @@ describe('liquidation streams against the fake exchange', () => {
     expect(got.map((e) => [e.side, e.usd])).toEqual([['long', 30000], ['short', 61000]]);
   });
 
+  it('follows a new symbol list on the open Bybit connection: subscribes the new, unsubscribes the old', async () => {
+    const got: LiquidationEvent[] = [];
+    stream = new LiquidationStream({ venue: 'bybit', url: fake.wsUrls.bybit, symbols: ['BTCUSDT'], onEvent: (e) => got.push(e) });
+    stream.start();
+    await until(() => fake.subscribed('bybit', 'allLiquidation.BTCUSDT'), 'BTC');
+    stream.setSymbols(['ETHUSDT']);
+    await until(() => fake.subscribed('bybit', 'allLiquidation.ETHUSDT') && !fake.subscribed('bybit', 'allLiquidation.BTCUSDT'), 'ETH only');
+    expect(stream.connections).toBe(1);
+    fake.push('bybit', { topic: 'allLiquidation.ETHUSDT', type: 'snapshot', ts: 3, data: [{ T: 3000, s: 'ETHUSDT', S: 'Buy', v: '2', p: '3000' }] }, 'allLiquidation.ETHUSDT');
+    await until(() => got.length === 1, 'the ETH event');
+    expect(got[0]).toMatchObject({ symbol: 'ETHUSDT', side: 'long', usd: 6000 });
+  });
+
   it('feeds all three venues into one set of rolling sums', async () => {
     const feed = new LiquidationFeed({ wsUrls: fake.wsUrls, symbols: ['BTCUSDT'], contractSize: () => 0.01 });
     const seen: LiquidationEvent[] = [];

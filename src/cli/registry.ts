@@ -8,6 +8,7 @@ import { deployCommandsCommand } from './deploy-commands.js';
 import { recordCommand } from './record.js';
 import { heatmapCommand } from './heatmap.js';
 import { levelsCommand } from './levels.js';
+import { doctorCommand } from './doctor.js';
 
 /** Every `liqmap` subcommand; a new one is a new file and a line here. */
-export const CLI_COMMANDS: CliCommand[] = [mapCommand, demoCommand, backtestCommand, cascadesCommand, serveCommand, deployCommandsCommand, recordCommand, heatmapCommand, levelsCommand];
+export const CLI_COMMANDS: CliCommand[] = [mapCommand, demoCommand, backtestCommand, cascadesCommand, serveCommand, deployCommandsCommand, recordCommand, heatmapCommand, levelsCommand, doctorCommand];
