@@ -80,8 +80,9 @@ interface Bot {
   exited: Promise<number | null>;
 }
 
+/** One worker thread is plenty for one digest, and spares the other test files running alongside. */
 function startBot(env: Record<string, string>): Bot {
-  const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH, HTTP_PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH, HTTP_PORT: '0', LOG_LEVEL: 'info', RENDER_WORKERS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
