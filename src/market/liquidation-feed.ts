@@ -1,9 +1,9 @@
-// The live liquidation feed the bot and the recorder use: one stream per venue, rolling sums per
-// symbol and side, and listeners for each event. In the bot it follows the symbols digests and alert
+// The live liquidation feed the bot and the recorder use: one stream per venue and listeners for each
+// event (the schedules keep their own sums: src/schedule/realized-liquidations.ts). In the bot it follows the symbols digests and alert
 // rules name (polled from the store, so a chat's new symbol is subscribed within a minute, whichever
 // instance stored it) and OKX's contract sizes (its sizes come in contracts).
 import type { Logger } from 'pino';
-import { RollingLiquidations, type LiquidationEvent, type LiquidationSums } from './liquidation-events.js';
+import type { LiquidationEvent } from './liquidation-events.js';
 import { LiquidationStream, type StreamObserver } from './liquidation-stream.js';
 import type { VenueUrls } from './market-config.js';
 
@@ -29,7 +29,6 @@ export interface LiquidationFeedOptions {
 }
 
 export class LiquidationFeed {
-  readonly rolling = new RollingLiquidations();
   readonly streams: LiquidationStream[];
   private readonly listeners = new Set<(event: LiquidationEvent) => void>();
   private sizes: ReadonlyMap<string, number> = new Map();
@@ -52,7 +51,6 @@ export class LiquidationFeed {
           pingMs: options.pingMs,
           backoffBaseMs: options.backoffBaseMs,
           onEvent: (event) => {
-            this.rolling.add(event);
             for (const listener of this.listeners) listener(event);
           },
         }),
@@ -106,11 +104,6 @@ export class LiquidationFeed {
   onEvent(listener: (event: LiquidationEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  /** Realized liquidations of the last 1h / 24h (Binance pushes at most one per symbol per second: lower bounds). */
-  sums(symbol: string, nowMs: number): LiquidationSums {
-    return this.rolling.sums(symbol, nowMs);
   }
 }
 
