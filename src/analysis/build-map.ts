@@ -82,6 +82,28 @@ export function selectWindow(series: BarSeries, window: WindowName, at?: number)
   return { bars: inWindow, intervalMs: s.intervalMs, notes };
 }
 
+/**
+ * The bars `selectWindow` can use for this window and time, and no more: a 28-day recording asked for a
+ * 1-day map becomes a day and a bar, so less is copied to the workers. Same map, fewer bars.
+ */
+export function trimToWindow(series: BarSeries, window: WindowName, at?: number): BarSeries {
+  const target = WINDOW_INTERVAL_MS[window];
+  const bars = at === undefined ? series.bars : series.bars.filter((b) => b.ts + series.intervalMs <= at);
+  if (bars.length === 0) return bars === series.bars ? series : { ...series, bars };
+  const lastClose = bars[bars.length - 1]!.ts + series.intervalMs;
+  // From a boundary of the window's interval one bar before the window: resampling sees whole groups.
+  const from = Math.floor((lastClose - WINDOW_MS[window]) / target) * target - target;
+  let lo = 0;
+  let hi = bars.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (bars[mid]!.ts < from) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo === 0 && bars === series.bars) return series;
+  return { ...series, bars: bars.slice(lo) };
+}
+
 function missingColumns(bars: Bar[]): string[] {
   const columns: [keyof Bar, string][] = [
     ['volume', 'volume'],

@@ -3,7 +3,7 @@
 // named by its id (symbol, venues, window, range, last closed bar); concurrent and repeated requests of
 // one id share one fetch, one model run and one picture.
 import type { Logger } from 'pino';
-import { ModelInputError, type ModelRequest, type VenueInput } from '../analysis/build-map.js';
+import { ModelInputError, trimToWindow, type ModelRequest, type VenueInput } from '../analysis/build-map.js';
 import type { Calibration } from '../analysis/calibration.js';
 import { compareMaps, type ExternalLevel, type MapComparison } from '../analysis/compare.js';
 import { withForcedFlowLevels } from '../analysis/forced-flow.js';
@@ -220,9 +220,11 @@ export class MapPipeline implements MapService {
 
   /** The model request for a query: its bars fetched once per series key. */
   private async request(q: ResolvedQuery): Promise<ModelRequest> {
-    const data = await this.series.get(this.seriesKey(q), () => {
+    const data = await this.series.get(this.seriesKey(q), async () => {
       this.stats.fetches++;
-      return this.options.market.getSeries({ symbol: q.symbol, venues: q.venues, window: q.window, at: q.at });
+      const fetched = await this.options.market.getSeries({ symbol: q.symbol, venues: q.venues, window: q.window, at: q.at });
+      // Cut once here: every map of this key (seven ranges, a heatmap) then shares the same small series.
+      return { ...fetched, venues: fetched.venues.map((v) => ({ ...v, series: trimToWindow(v.series, q.window, q.at) })) };
     });
     return {
       symbol: data.symbol,
