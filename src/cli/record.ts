@@ -8,7 +8,7 @@ import { intervalToMs } from '../market/intervals.js';
 import { LiquidationFeed } from '../market/liquidation-feed.js';
 import { LiveMarketData, MarketUnavailableError } from '../market/live-market-data.js';
 import { liveOptionsFromEnv, marketOptionsFromEnv } from '../market/market-config.js';
-import { Recorder } from '../market/recorder.js';
+import { LISTENING_HEARTBEAT_MS, Recorder } from '../market/recorder.js';
 import type { CliCommand, CliIo } from './command.js';
 import { parseArgs, stringOption, UsageError } from './args.js';
 
@@ -63,6 +63,7 @@ export async function runRecord(argv: string[], io: CliIo, deps: RecordDeps = {}
     process.once('SIGTERM', onSignal);
   }
   let feed: LiquidationFeed | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
   try {
     let first;
     try {
@@ -80,9 +81,12 @@ export async function runRecord(argv: string[], io: CliIo, deps: RecordDeps = {}
         symbols: [recorder.symbol!],
         contractSize: (id) => sizes.get(id),
         log: pino({ level: 'warn' }, pino.destination(2)),
+        // When each stream listened, so a replay knows where "no event" means none happened.
+        observer: recorder.streams,
       });
       feed.onEvent((e) => void recorder.recordEvent(e));
       feed.start();
+      heartbeat = setInterval(() => void recorder.heartbeat(), LISTENING_HEARTBEAT_MS);
     }
     io.out(`recording ${recorder.symbol} every ${intervalText} into ${out} (Ctrl-C to stop)`);
     const settleMs = deps.settleMs ?? 20_000;
@@ -94,6 +98,7 @@ export async function runRecord(argv: string[], io: CliIo, deps: RecordDeps = {}
     }
     return 0;
   } finally {
+    clearInterval(heartbeat);
     feed?.stop();
     await recorder.flush();
     await market.close();

@@ -17,6 +17,7 @@ export const CLI_COMMANDS: readonly CliEntry[] = [
   { name: 'backtest', summary: 'score the model against realized liquidations, beside a naive baseline', load: async () => (await import('./backtest.js')).backtestCommand },
   { name: 'calibrate', summary: "fit what the model's dollars mean in realized liquidations and write a calibration file", load: async () => (await import('./calibrate.js')).calibrateCommand },
   { name: 'cascades', summary: 'list crossings of predicted clusters and whether they activated a cascade or were absorbed', load: async () => (await import('./cascades.js')).cascadesCommand },
+  { name: 'accuracy', summary: 'score the map against the liquidations a recording heard, per venue, over its last 1, 7 and 30 days', load: async () => (await import('./accuracy.js')).accuracyCommand },
   { name: 'levels', summary: 'judge each approach of price levels: accelerated, absorbed or rejected', load: async () => (await import('./levels.js')).levelsCommand },
   { name: 'record', summary: 'record live bars and liquidations of a symbol into a directory (replay with --source <dir>)', load: async () => (await import('./record.js')).recordCommand },
   { name: 'serve', summary: 'run the chat bot on Discord and/or Telegram (tokens from the environment)', load: async () => (await import('./serve.js')).serveCommand },

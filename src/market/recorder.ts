@@ -1,6 +1,7 @@
 // Records live bars into interchange CSV files (one per venue) and liquidation events into NDJSON,
 // resuming after a restart from the last bar on disk: no gap, no duplicate. The files are a source
-// (`--source <dir>`) like any other.
+// (`--source <dir>`) like any other. Beside the events, marks of when each venue's stream listened: a
+// span without events is a known 0 only if the stream was connected through it.
 import { appendFile, mkdir, open, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Bar } from '../analysis/types.js';
@@ -8,6 +9,7 @@ import { formatBarRow, formatBarsHeader, parseBarsCsv } from './bars-csv.js';
 import type { Clock } from './clock.js';
 import { msToInterval } from './intervals.js';
 import type { LiquidationEvent } from './liquidation-events.js';
+import type { StreamObserver } from './liquidation-stream.js';
 import type { LiveMarketData } from './live-market-data.js';
 import { VenueError } from './venue-http.js';
 
@@ -47,6 +49,8 @@ export class Recorder {
   private files = new Map<string, VenueFile>();
   private eventsPath: string | undefined;
   private eventWrites: Promise<void> = Promise.resolve();
+  /** Venues whose stream is connected now. */
+  private readonly up = new Set<string>();
   symbol: string | undefined;
 
   constructor(private readonly options: RecorderOptions) {}
@@ -97,8 +101,33 @@ export class Recorder {
     return this.eventWrites;
   }
 
-  /** Resolves when every event handed to recordEvent is on disk. */
+  /** Resolves when every event and mark handed over is on disk. */
   flush(): Promise<void> {
+    return this.eventWrites;
+  }
+
+  /** Appends a mark of a venue's stream state to `listening-<SYMBOL>.ndjson`, in order with the events. */
+  recordListening(venue: string, state: ListeningMark['state']): Promise<void> {
+    const mark: ListeningMark = { venue, state, ts: this.options.clock.now() };
+    const path = join(this.options.outDir, `listening-${this.symbol ?? this.options.symbol}.ndjson`);
+    this.eventWrites = this.eventWrites.then(() => appendFile(path, `${JSON.stringify(mark)}\n`));
+    return this.eventWrites;
+  }
+
+  /** What the liquidation feed reports connections to: each change becomes a mark. */
+  readonly streams: StreamObserver = {
+    streamConnected: (venue, up) => {
+      if (up) this.up.add(venue);
+      else this.up.delete(venue);
+      void this.recordListening(venue, up ? 'up' : 'down');
+    },
+    streamMessage: () => undefined,
+    streamReconnect: () => undefined,
+  };
+
+  /** Call every LISTENING_HEARTBEAT_MS: an `alive` mark per connected venue, so a crash loses at most that much. */
+  heartbeat(): Promise<void> {
+    for (const venue of this.up) void this.recordListening(venue, 'alive');
     return this.eventWrites;
   }
 
@@ -159,4 +188,97 @@ async function cut(path: string, bytes: number): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * One line of `listening-<SYMBOL>.ndjson`: `up` when a venue's stream connected, `alive` every
+ * LISTENING_HEARTBEAT_MS while it stays connected, `down` when it closed.
+ */
+export interface ListeningMark {
+  venue: string;
+  state: 'up' | 'alive' | 'down';
+  ts: number;
+}
+
+export const LISTENING_HEARTBEAT_MS = 60_000;
+
+/**
+ * When each venue's stream listened, from its marks: from `up` to the next `down`, or to the last mark
+ * before a silence of more than two heartbeats (the recorder stopped without a word: a crash, a machine
+ * asleep). An `alive` after such a silence starts a new span.
+ */
+export function listeningSpans(marks: readonly ListeningMark[], heartbeatMs = LISTENING_HEARTBEAT_MS): Map<string, { from: number; to: number }[]> {
+  const byVenue = new Map<string, ListeningMark[]>();
+  for (const m of marks) {
+    let list = byVenue.get(m.venue);
+    if (!list) byVenue.set(m.venue, (list = []));
+    list.push(m);
+  }
+  const out = new Map<string, { from: number; to: number }[]>();
+  for (const [venue, list] of byVenue) {
+    const spans: { from: number; to: number }[] = [];
+    let open: { from: number; last: number } | undefined;
+    for (const m of [...list].sort((a, b) => a.ts - b.ts)) {
+      if (open && m.ts - open.last > 2 * heartbeatMs) {
+        spans.push({ from: open.from, to: open.last });
+        open = undefined;
+      }
+      if (m.state === 'down') {
+        if (open) spans.push({ from: open.from, to: m.ts });
+        open = undefined;
+      } else if (open) open.last = m.ts;
+      else open = { from: m.ts, last: m.ts };
+    }
+    if (open) spans.push({ from: open.from, to: open.last });
+    out.set(venue, spans.filter((s) => s.to > s.from));
+  }
+  return out;
+}
+
+/** A recording's NDJSON file, line by line; a half-written last line (a crash mid-write) is left out. */
+function parseNdjson<T>(text: string, path: string, read: (value: Record<string, unknown>) => T | string): T[] {
+  const lines = text.split('\n');
+  // Whatever follows the last newline was never finished.
+  if (!text.endsWith('\n')) lines.pop();
+  const out: T[] = [];
+  const problems: string[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      problems.push(`line ${i + 1}: not JSON`);
+      return;
+    }
+    const r = typeof value === 'object' && value !== null && !Array.isArray(value) ? read(value as Record<string, unknown>) : 'not an object';
+    if (typeof r === 'string') problems.push(`line ${i + 1}: ${r}`);
+    else out.push(r);
+  });
+  if (problems.length > 0) throw new RecordingFormatError(`${path}: ${problems.slice(0, 20).join('; ')}${problems.length > 20 ? `; … ${problems.length - 20} more` : ''}`);
+  return out;
+}
+
+/** A recording file that cannot be read as written: the message names the file and the lines. */
+export class RecordingFormatError extends Error {
+  override name = 'RecordingFormatError';
+}
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+export function parseListeningMarks(text: string, path: string): ListeningMark[] {
+  return parseNdjson(text, path, (v) => {
+    if (typeof v.venue !== 'string' || !finite(v.ts)) return 'needs venue and ts';
+    if (v.state !== 'up' && v.state !== 'alive' && v.state !== 'down') return 'state must be up, alive or down';
+    return { venue: v.venue, state: v.state, ts: v.ts };
+  });
+}
+
+export function parseLiquidationEvents(text: string, path: string): LiquidationEvent[] {
+  return parseNdjson(text, path, (v) => {
+    if (typeof v.venue !== 'string' || typeof v.symbol !== 'string') return 'needs venue and symbol';
+    if (v.side !== 'long' && v.side !== 'short') return 'side must be long or short';
+    if (!finite(v.ts) || !finite(v.usd) || v.usd < 0 || !finite(v.price) || !finite(v.qty)) return 'needs ts, usd ≥ 0, price and qty as numbers';
+    return { venue: v.venue, symbol: v.symbol, side: v.side, price: v.price, qty: v.qty, usd: v.usd, ts: v.ts };
+  });
 }

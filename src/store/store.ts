@@ -2,14 +2,22 @@
 import type { StoreBackend } from './backend.js';
 import { Collection } from './collection.js';
 import {
+  accuracyDaySchema,
+  accuracyReportSchema,
   alertRuleSchema,
+  calibrationVersionSchema,
   chatStateSchema,
   snapshotSchema,
   subscriptionSchema,
+  watchRuleSchema,
+  type AccuracyDay,
+  type AccuracyReportRecord,
   type AlertRule,
+  type CalibrationVersion,
   type ChatState,
   type DigestSnapshot,
   type Subscription,
+  type WatchRule,
 } from './records.js';
 import { RedisBackend } from './redis-backend.js';
 import type { StoreLogger } from './schema.js';
@@ -25,6 +33,14 @@ export interface Store {
   readonly snapshots: Collection<DigestSnapshot>;
   /** id = destination. */
   readonly chats: Collection<ChatState>;
+  /** id = `<destination>/<watch id>`; list(`<destination>/`) gives one chat's watches. */
+  readonly watches: Collection<WatchRule>;
+  /** id = `<SYMBOL>/<venue>/<YYYY-MM-DD>`; list(`<SYMBOL>/`) gives a symbol's recorded days. */
+  readonly accuracyDays: Collection<AccuracyDay>;
+  /** id = symbol: the latest daily score. */
+  readonly accuracyReports: Collection<AccuracyReportRecord>;
+  /** id = `<SYMBOL>/<version, 6 digits>`: every recalibration attempt. */
+  readonly calibrations: Collection<CalibrationVersion>;
   close(): Promise<void>;
 }
 
@@ -35,6 +51,10 @@ export function createStore(backend: StoreBackend, log: StoreLogger): Store {
     alertRules: new Collection(backend, 'rule', alertRuleSchema, log),
     snapshots: new Collection(backend, 'snap', snapshotSchema, log),
     chats: new Collection(backend, 'chat', chatStateSchema, log),
+    watches: new Collection(backend, 'watch', watchRuleSchema, log),
+    accuracyDays: new Collection(backend, 'acc', accuracyDaySchema, log),
+    accuracyReports: new Collection(backend, 'accrep', accuracyReportSchema, log),
+    calibrations: new Collection(backend, 'calv', calibrationVersionSchema, log),
     close: () => backend.close(),
   };
 }
