@@ -1,13 +1,14 @@
 // /liqmap btc [venue] [window] [range]: the estimated liquidation map as a picture and a one-line verdict.
 import { baseAsset, summarize } from '../src/analysis/format.js';
 import type { CommandDefinition } from '../src/core/command.js';
-import { mapQueryOf, pictureName, rangeOption, symbolOption, venueOption, windowOption } from './map-options.js';
+import { mapPictureKey, mapQueryOf, pictureName, rangeOption, symbolOption, venueOption, windowOption } from './map-options.js';
 
 export const liqmapCommand: CommandDefinition = {
   name: 'liqmap',
   description: 'Estimated liquidation map: where leveraged positions would be force-closed',
   options: [symbolOption, venueOption, windowOption, rangeOption],
   produces: 'picture',
+  pictureKey: mapPictureKey('map'),
   examples: ['/liqmap btc', '/liqmap eth 1d bybit', '/liqmap sol 14d 10'],
   async handler({ options, services }) {
     const query = mapQueryOf(options);

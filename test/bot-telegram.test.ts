@@ -13,7 +13,6 @@ const secretCommand: CommandDefinition = {
   name: 'secret',
   description: 'moderators only (test)',
   access: 'moderator',
-  cooldownMs: 0,
   async handler() {
     return { text: 'settings changed' };
   },
@@ -23,7 +22,6 @@ const secretCommand: CommandDefinition = {
 const longCommand: CommandDefinition = {
   name: 'long',
   description: 'long text (test)',
-  cooldownMs: 0,
   produces: 'picture',
   async handler({ services }) {
     const { png } = await services.maps.mapPicture({ symbol: 'btc', window: '7d' });
@@ -48,7 +46,7 @@ beforeAll(async () => {
   env = testServices({ renderDelayMs: 30, commands: [...BOT_COMMANDS, secretCommand, longCommand] });
   const runtime = new CommandRuntime(env.services);
   bot = new TelegramBot({ token: api.token, apiRoot: api.url, runtime, log: env.services.log, maxRetryAfterSeconds: 5 });
-  await bot.startPolling();
+  await bot.start();
 });
 
 afterAll(async () => {
@@ -219,13 +217,13 @@ describe('Telegram polling conflict', () => {
     const env2 = testServices();
     const bot2 = new TelegramBot({ token: api2.token, apiRoot: api2.url, runtime: new CommandRuntime(env2.services), log: env2.services.log });
     try {
-      await bot2.startPolling();
-      for (let i = 0; i < 100 && !bot2.isReady(); i++) await new Promise((r) => setTimeout(r, 20));
-      expect(bot2.isReady()).toBe(true);
+      await bot2.start();
+      for (let i = 0; i < 100 && !(await bot2.health()).ready; i++) await new Promise((r) => setTimeout(r, 20));
+      expect((await bot2.health()).ready).toBe(true);
       // The held getUpdates ends within 2 s; the next one meets the other poller.
       api2.failNext('getUpdates', { code: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' });
-      for (let i = 0; i < 250 && bot2.isReady(); i++) await new Promise((r) => setTimeout(r, 20));
-      expect(bot2.isReady()).toBe(false);
+      for (let i = 0; i < 250 && (await bot2.health()).ready; i++) await new Promise((r) => setTimeout(r, 20));
+      expect((await bot2.health()).ready).toBe(false);
     } finally {
       await bot2.stop();
       await api2.close();

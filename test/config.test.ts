@@ -23,7 +23,8 @@ describe('loadConfig', () => {
     expect(config.source).toEqual({ kind: 'live' });
     expect(config.http.port).toBe(8080);
     expect(config.store).toEqual({ redisUrl: undefined, path: './data/liqmap.sqlite' });
-    expect(config.commands.cooldownSeconds).toBe(10);
+    expect(config.commands).toEqual({ pictureBurst: 3, pictureIntervalSeconds: 10 });
+    expect(config.discord).toMatchObject({ interactions: 'gateway', publicKey: undefined, shards: undefined });
     expect(config.schedule).toEqual({ digestGraceMinutes: 120, alertCooldownHours: 4 });
     expect(config.log).toEqual({ level: 'info', pretty: false });
     expect(config.telegram.apiRoot).toBe('https://api.telegram.org');
@@ -52,7 +53,7 @@ describe('loadConfig', () => {
           TELEGRAM_BOT_TOKEN: 'not-a-token',
           TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/telegram',
           DISCORD_TOKEN: 'Bot abc.def.ghi',
-          COMMAND_COOLDOWN_SECONDS: '-1',
+          PICTURE_BURST: '-1',
           DISCORD_APPLICATION_ID: 'my-app',
         },
         { dotenvPath: null },
@@ -68,7 +69,7 @@ describe('loadConfig', () => {
     expect(text).toMatch(/TELEGRAM_BOT_TOKEN does not look like a Bot API token.*@BotFather/);
     expect(text).toMatch(/TELEGRAM_WEBHOOK_URL is set without TELEGRAM_WEBHOOK_SECRET: set a random secret/);
     expect(text).toMatch(/DISCORD_TOKEN must be the bare bot token \(no "Bot " prefix/);
-    expect(text).toMatch(/COMMAND_COOLDOWN_SECONDS="-1"/);
+    expect(text).toMatch(/PICTURE_BURST="-1"/);
     expect(text).toMatch(/DISCORD_APPLICATION_ID="my-app" must be the numeric application id/);
   });
 

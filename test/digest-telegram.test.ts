@@ -8,6 +8,7 @@ import { TelegramBot } from '../src/platforms/telegram/telegram-bot.js';
 import { AlertEvaluator } from '../src/schedule/alert-evaluator.js';
 import { DigestScheduler } from '../src/schedule/digest-scheduler.js';
 import type { ServicesWithSchedule } from '../src/schedule/services.js';
+import { scheduleServicesOf } from '../src/schedule/start-schedule.js';
 import { MemoryBackend } from '../src/store/memory-backend.js';
 import { createStore, type Store } from '../src/store/store.js';
 import { testServices } from './fakes/bot-services.js';
@@ -39,12 +40,12 @@ beforeAll(async () => {
   const senders: ConstructorParameters<typeof DigestScheduler>[0]['senders'] = {};
   digests = new DigestScheduler({ store, maps: env.maps, senders, clock, log, instanceId: 'e2e' });
   const alerts = new AlertEvaluator({ store, maps: env.maps, senders, clock, log, instanceId: 'e2e' });
-  const services: ServicesWithSchedule = { ...env.services, schedule: { store, digests, alerts } };
-  const runtime = new CommandRuntime(services, { cooldownMs: 0 });
+  const services: ServicesWithSchedule = { ...env.services, schedule: scheduleServicesOf({ store, maps: env.maps, clock, scheduler: digests, evaluator: alerts, liquidationsAvailable: false }) };
+  const runtime = new CommandRuntime(services);
   bot = new TelegramBot({ token: api.token, apiRoot: api.url, runtime, log, maxRetryAfterSeconds: 5 });
   senders.telegram = bot;
   api.memberStatus.set(`${GROUP}:${ADMIN}`, 'administrator');
-  await bot.startPolling();
+  await bot.start();
 });
 
 afterAll(async () => {

@@ -1,8 +1,12 @@
-// A fake Discord REST API + gateway on 127.0.0.1 that the real discord.js client talks to (REFERENCE.md):
-// GET /gateway/bot, HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats, INTERACTION_CREATE dispatch,
-// interaction callbacks (204, no JSON type), multipart `@original` edits, follow-ups, channel messages,
-// command registration, and errors on demand. Records everything for the tests. The INTERACTION_CREATE
-// fields follow a real dispatch (shared/data/discord/L0343, from DiscordBM's test suite, Apache-2.0).
+// A fake Discord REST API + gateway on 127.0.0.1 that the real @discordjs/ws and @discordjs/rest talk to
+// (REFERENCE.md): GET /gateway/bot, HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats, INTERACTION_CREATE
+// dispatch, interaction callbacks (204, no JSON type), multipart `@original` edits, follow-ups, channel
+// messages, command registration, and errors on demand. In HTTP mode it plays Discord's outgoing webhook:
+// it signs each interaction with its own Ed25519 key (X-Signature-Ed25519 over X-Signature-Timestamp +
+// body, as Discord's "Security and Authorization" describes) and posts it to the bot's endpoint. Records
+// everything for the tests. The INTERACTION_CREATE fields follow a real dispatch
+// (shared/data/discord/L0343, from DiscordBM's test suite, Apache-2.0).
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
@@ -28,6 +32,23 @@ export interface Failure {
   status: number;
   body: Record<string, unknown>;
   headers?: Record<string, string>;
+  /** Drop the connection without an answer ("socket hang up") instead of answering. */
+  hangUp?: boolean;
+}
+
+/** The answer an interaction got: the initial response (inline over HTTP, or by callback), an edit, a follow-up. */
+export interface Answer {
+  kind: 'inline' | 'callback' | 'edit' | 'followUp';
+  /** The message (callback data, edit or follow-up body). */
+  body: Record<string, unknown> | undefined;
+  files: RestCall['files'];
+  at: number;
+}
+
+/** What postInteraction sent, to replay it byte for byte. */
+export interface SignedRequest {
+  body: string;
+  headers: Record<string, string>;
 }
 
 interface RouteFailure {
@@ -47,6 +68,10 @@ export class FakeDiscord {
   private nextId = 1_200_000_000_000_000_000n;
   private failures: RouteFailure[] = [];
   private readonly listeners = new Set<(call: RestCall) => void>();
+  /** Inline responses to interactions posted over HTTP, by interaction token. */
+  readonly inline = new Map<string, { status: number; body: Record<string, unknown> | undefined; at: number }[]>();
+  /** Discord's signing key for the interactions endpoint; the bot gets `publicKeyHex`. */
+  private readonly keys = generateKeyPairSync('ed25519');
 
   constructor(
     readonly token = 'MTAxNjYxMjMwMTI2MjA0MTA5OA.GfakeX.fake-token-for-tests-only-0000000000',
@@ -113,8 +138,92 @@ export class FakeDiscord {
     this.dispatch('INTERACTION_CREATE', d);
   }
 
-  /** A slash command as Discord sends it; `guild: false` = a DM. */
-  chatInput(opts: {
+  /** The application's public key as the Developer Portal shows it: 64 hex characters. */
+  get publicKeyHex(): string {
+    return Buffer.from(this.keys.publicKey.export({ format: 'jwk' }).x!, 'base64url').toString('hex');
+  }
+
+  /**
+   * Posts an interaction to an interactions endpoint as Discord does: signed timestamp + raw body.
+   * `forge` signs with another key; `timestampS` dates the signature (stale ones).
+   */
+  async postInteraction(url: string, payload: Record<string, unknown>, opts: { forge?: boolean; timestampS?: number } = {}): Promise<{ status: number; body: Record<string, unknown> | undefined; sent: SignedRequest }> {
+    const body = JSON.stringify(payload);
+    const timestamp = String(opts.timestampS ?? Math.floor(Date.now() / 1000));
+    const key: KeyObject = opts.forge ? generateKeyPairSync('ed25519').privateKey : this.keys.privateKey;
+    const signature = sign(null, Buffer.from(timestamp + body), key).toString('hex');
+    const sent = { body, headers: { 'content-type': 'application/json', 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp, 'user-agent': 'Discord-Interactions/1.0 (+https://discord.com)' } };
+    return this.post(url, sent, String(payload.token));
+  }
+
+  /** The same bytes and headers again: a replay. */
+  replay(url: string, sent: SignedRequest, token: string): Promise<{ status: number; body: Record<string, unknown> | undefined; sent: SignedRequest }> {
+    return this.post(url, sent, token);
+  }
+
+  private async post(url: string, sent: SignedRequest, token: string) {
+    const res = await fetch(url, { method: 'POST', headers: sent.headers, body: sent.body });
+    const text = await res.text();
+    let body: Record<string, unknown> | undefined;
+    try {
+      body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const list = this.inline.get(token) ?? [];
+    list.push({ status: res.status, body, at: performance.now() });
+    this.inline.set(token, list);
+    for (const l of [...this.listeners]) l({ method: 'INLINE', path: token, body, files: [], at: performance.now() });
+    return { status: res.status, body, sent };
+  }
+
+  /**
+   * Every answer an interaction got, in order: initial responses with a message or choices (type 4 or 8,
+   * inline or by callback; a deferral is no answer), edits of @original and follow-ups.
+   */
+  answers(token: string): Answer[] {
+    const out: Answer[] = [];
+    for (const r of this.inline.get(token) ?? []) {
+      if (r.status === 200 && (r.body?.type === 4 || r.body?.type === 8)) out.push({ kind: 'inline', body: (r.body.data as Record<string, unknown>) ?? undefined, files: [], at: r.at });
+    }
+    for (const c of this.calls) {
+      if (c.failed !== undefined || !c.path.includes(`/${token}`)) continue;
+      if (c.method === 'POST' && c.path.endsWith('/callback') && (c.body?.type === 4 || c.body?.type === 8)) out.push({ kind: 'callback', body: c.body.data as Record<string, unknown>, files: c.files, at: c.at });
+      else if (c.method === 'PATCH' && c.path.endsWith('/messages/@original')) out.push({ kind: 'edit', body: c.body, files: c.files, at: c.at });
+      else if (c.method === 'POST' && new RegExp(`^/webhooks/\\d+/${token}$`).test(c.path)) out.push({ kind: 'followUp', body: c.body, files: c.files, at: c.at });
+    }
+    return out.sort((a, b) => a.at - b.at);
+  }
+
+  /** Resolves with the first answer of an interaction (past or future). */
+  async waitForAnswer(token: string, timeoutMs = 20_000): Promise<Answer> {
+    const first = () => this.answers(token)[0];
+    const seen = first();
+    if (seen) return seen;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`fake Discord: no answer to ${token} in ${timeoutMs} ms`));
+      }, timeoutMs);
+      const off = this.onCall(() => {
+        const answer = first();
+        if (!answer) return;
+        clearTimeout(timer);
+        off();
+        resolve(answer);
+      });
+    });
+  }
+
+  /** A slash command as Discord sends it, dispatched over the gateway; `guild: false` = a DM. */
+  chatInput(opts: Parameters<FakeDiscord['interactionPayload']>[0]): { id: string; token: string; payload: Record<string, unknown> } {
+    const built = this.interactionPayload(opts);
+    this.dispatchInteraction(built.payload);
+    return built;
+  }
+
+  /** A slash command (or its autocomplete) as Discord sends it, without sending it. */
+  interactionPayload(opts: {
     name: string;
     options?: { name: string; type: number; value?: unknown; options?: unknown[]; focused?: boolean }[];
     userId?: string;
@@ -154,7 +263,6 @@ export class FakeDiscord {
             context: 1,
           }),
     };
-    this.dispatchInteraction(payload);
     return { id, token, payload };
   }
 
@@ -237,6 +345,10 @@ export class FakeDiscord {
     if (failure) call.failed = failure.status;
     this.calls.push(call);
     for (const l of [...this.listeners]) l(call);
+    if (failure?.hangUp) {
+      req.socket.destroy();
+      return;
+    }
     if (failure) return json(res, failure.status, failure.body, failure.headers);
 
     const auth = req.headers.authorization;
