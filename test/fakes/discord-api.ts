@@ -61,10 +61,15 @@ export class FakeDiscord {
   readonly identifies: unknown[] = [];
   heartbeats = 0;
   url = '';
+  /** While set, every REST request's connection is dropped without an answer (the API gone); the gateway stays. */
+  down = false;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<WebSocket>();
   private seq = 0;
+  private readonly sent: { s: number; frame: string }[] = [];
+  /** RESUMEs (op 6) received: reconnections of an existing session. */
+  resumes = 0;
   private nextId = 1_200_000_000_000_000_000n;
   private failures: RouteFailure[] = [];
   private readonly listeners = new Set<(call: RestCall) => void>();
@@ -266,9 +271,14 @@ export class FakeDiscord {
     return { id, token, payload };
   }
 
-  /** Any dispatch (op 0) to every connected client, e.g. a recorded real payload. */
+  /**
+   * Any dispatch (op 0) to every connected client, e.g. a recorded real payload. Kept, so a client that
+   * reconnects and RESUMEs gets what it missed, as the real gateway replays.
+   */
   dispatch(t: string, d: unknown): void {
-    const frame = JSON.stringify({ op: 0, t, s: ++this.seq, d });
+    const s = ++this.seq;
+    const frame = JSON.stringify({ op: 0, t, s, d });
+    this.sent.push({ s, frame });
     for (const ws of this.sockets) ws.send(frame);
   }
 
@@ -281,6 +291,12 @@ export class FakeDiscord {
       if (msg.op === 1) {
         this.heartbeats++;
         ws.send(JSON.stringify({ op: 11, d: null, s: null, t: null }));
+      } else if (msg.op === 6) {
+        // RESUME: the missed dispatches after the client's last sequence, then RESUMED.
+        this.resumes++;
+        const after = Number((msg.d as { seq?: number }).seq ?? 0);
+        for (const f of this.sent) if (f.s > after) ws.send(f.frame);
+        ws.send(JSON.stringify({ op: 0, t: 'RESUMED', s: ++this.seq, d: {} }));
       } else if (msg.op === 2) {
         this.identifies.push(msg.d);
         const send = (t: string, d: unknown) => ws.send(JSON.stringify({ op: 0, t, s: ++this.seq, d }));
@@ -334,6 +350,10 @@ export class FakeDiscord {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.down) {
+      req.socket.destroy();
+      return;
+    }
     const at = performance.now();
     const url = new URL(req.url ?? '/', 'http://x');
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v10/, ''));

@@ -121,6 +121,23 @@ export class FakeTelegramApi {
     for (const w of waiters) w.respond(this.pending(w.offset));
   }
 
+  /** Updates the bot has not confirmed yet (getUpdates with a later offset confirms them). */
+  get unconfirmed(): number {
+    return this.updates.length;
+  }
+
+  /** Resolves once every update was fetched and no call came in for `quietMs`: the bot has settled. */
+  async settled(quietMs = 300, timeoutMs = 20_000): Promise<void> {
+    const started = performance.now();
+    let seen = -1;
+    while (performance.now() - started < timeoutMs) {
+      if (this.updates.length === 0 && this.calls.length === seen) return;
+      seen = this.updates.length === 0 ? this.calls.length : -1;
+      await new Promise((r) => setTimeout(r, quietMs));
+    }
+    throw new Error('fake Telegram: the bot did not settle');
+  }
+
   callsOf(method: string): ApiCall[] {
     return this.calls.filter((c) => c.method === method);
   }

@@ -36,6 +36,7 @@ export class DiscordGateway {
     this.manager.on(WebSocketShardEvents.Dispatch, ({ data }) => {
       if (data.t === GatewayDispatchEvents.InteractionCreate && !this.stopped) o.onInteraction(data.d);
     });
+    this.manager.on(WebSocketShardEvents.Debug, ({ message, shardId }) => o.log.debug({ shardId }, `discord gateway: ${message}`));
     this.manager.on(WebSocketShardEvents.Error, ({ error, shardId }) => o.log.error({ err: error, shardId }, 'discord gateway error'));
     this.manager.on(WebSocketShardEvents.Closed, ({ code, shardId }) => {
       if (!this.stopped) o.log.warn({ code, shardId }, 'discord gateway connection closed (reconnecting)');

@@ -36,8 +36,12 @@ export function apiIsFailing(err: unknown): boolean {
 
 /** True when the bot can no longer post in that chat: no apology can reach it either. */
 export function isGone(err: unknown): boolean {
-  const result = err instanceof GrammyError || err instanceof HttpError ? sendResultOf(err) : undefined;
-  return typeof result === 'object' && 'gone' in result;
+  try {
+    const result = sendResultOf(err);
+    return typeof result === 'object' && 'gone' in result;
+  } catch {
+    return false;
+  }
 }
 
 /** A short form for logs: the method, code and description, not the whole request. */
