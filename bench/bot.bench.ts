@@ -23,7 +23,7 @@ const pool = createWorkPool({ size: 2, maxQueue: 64 });
 const maps = new MapPipeline({ market, renderer: pool, models: pool, clock: systemClock, log });
 const services: Services = { maps, clock: systemClock, log, commands: BOT_COMMANDS };
 // Limits off: the benchmark is one chat asking hundreds of times.
-const runtime = new CommandRuntime(services, { cooldownMs: 0, burstCount: 1_000_000 });
+const runtime = new CommandRuntime(services, { pictures: { burst: 1_000_000, intervalMs: 1 }, commands: { burst: 1_000_000, intervalMs: 1 } });
 const bot = new DiscordBot({ token: discord.token, apiUrl: discord.apiUrl, runtime, log });
 await bot.start();
 
@@ -80,7 +80,7 @@ console.log('');
 console.log('Telegram: update delivered by getUpdates → sendPhoto, /liqmap on the same sample (real grammY)');
 const telegram = await new FakeTelegramApi().start();
 const tg = new TelegramBot({ token: telegram.token, apiRoot: telegram.url, runtime, log });
-await tg.startPolling();
+await tg.start();
 let chat = 1;
 async function askTelegram(text: string): Promise<number> {
   const chatId = chat++;

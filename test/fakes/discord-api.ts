@@ -63,6 +63,10 @@ export class FakeDiscord {
   url = '';
   /** While set, every REST request's connection is dropped without an answer (the API gone); the gateway stays. */
   down = false;
+  /** While set, GET /gateway/bot gets no answer (a start that hangs before connecting). */
+  holdGatewayBot = false;
+  /** While set, IDENTIFY gets no READY (a start that hangs while connecting). */
+  holdReady = false;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<WebSocket>();
@@ -299,6 +303,7 @@ export class FakeDiscord {
         ws.send(JSON.stringify({ op: 0, t: 'RESUMED', s: ++this.seq, d: {} }));
       } else if (msg.op === 2) {
         this.identifies.push(msg.d);
+        if (this.holdReady) return;
         const send = (t: string, d: unknown) => ws.send(JSON.stringify({ op: 0, t, s: ++this.seq, d }));
         send('READY', {
           v: 10,
@@ -375,6 +380,7 @@ export class FakeDiscord {
     const needsAuth = !/^\/(interactions|webhooks)\//.test(path);
     if (needsAuth && auth !== `Bot ${this.token}`) return json(res, 401, { message: '401: Unauthorized', code: 0 });
 
+    if (call.method === 'GET' && path === '/gateway/bot' && this.holdGatewayBot) return;
     if (call.method === 'GET' && path === '/gateway/bot') {
       return json(res, 200, { url: `${this.url.replace('http', 'ws')}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });
     }

@@ -90,7 +90,7 @@ export class DiscordBot implements PlatformAdapter {
     if (this.mode.kind === 'gateway') {
       this.gateway = new DiscordGateway({
         token: this.options.token,
-        rest: this.rest,
+        apiUrl: this.options.apiUrl ?? 'https://discord.com/api',
         ...(this.mode.shards ? { shards: this.mode.shards } : {}),
         log: this.options.log,
         onInteraction: (raw) => this.onGatewayInteraction(raw),
@@ -118,7 +118,7 @@ export class DiscordBot implements PlatformAdapter {
     if (!this.started) return { ready: false, reason: 'not started' };
     const api = this.api.health();
     if (!this.gateway || !api.ready) return api;
-    return this.gateway.ready().then((ready) => (ready ? api : { ready: false, reason: 'gateway not connected (reconnecting)' }));
+    return this.gateway.isReady() ? api : { ready: false, reason: 'gateway not connected (reconnecting)' };
   }
 
   /** Stops taking interactions; waits for the answers in flight until the deadline. Sending still works. */
