@@ -18,8 +18,17 @@ export function priceDecimals(price: number): number {
   return Math.min(10, Math.max(0, 4 - Math.floor(Math.log10(price))));
 }
 
+// One formatter per number of decimals: toLocaleString builds a new Intl.NumberFormat on every call,
+// which was the largest cost of a warm /liqmap answer (bench/bot.bench.ts).
+const PRICE_FORMATS = new Map<number, Intl.NumberFormat>();
+
 export function formatPrice(price: number, decimals = priceDecimals(price)): string {
-  return price.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  let format = PRICE_FORMATS.get(decimals);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    PRICE_FORMATS.set(decimals, format);
+  }
+  return format.format(price);
 }
 
 export function formatPct(pct: number): string {

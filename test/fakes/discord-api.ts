@@ -77,8 +77,8 @@ export class FakeDiscord {
   private nextId = 1_200_000_000_000_000_000n;
   private failures: RouteFailure[] = [];
   private readonly listeners = new Set<(call: RestCall) => void>();
-  /** Inline responses to interactions posted over HTTP, by interaction token. */
-  readonly inline = new Map<string, { status: number; body: Record<string, unknown> | undefined; at: number }[]>();
+  private readonly answerIndex = new Map<string, Answer[]>();
+  private readonly answerWaiters = new Map<string, ((a: Answer) => void)[]>();
   /** Discord's signing key for the interactions endpoint; the bot gets `publicKeyHex`. */
   private readonly keys = generateKeyPairSync('ed25519');
 
@@ -179,10 +179,9 @@ export class FakeDiscord {
     } catch {
       body = undefined;
     }
-    const list = this.inline.get(token) ?? [];
-    list.push({ status: res.status, body, at: performance.now() });
-    this.inline.set(token, list);
-    for (const l of [...this.listeners]) l({ method: 'INLINE', path: token, body, files: [], at: performance.now() });
+    if (res.status === 200 && (body?.type === 4 || body?.type === 8)) {
+      this.recordAnswer(token, { kind: 'inline', body: (body.data as Record<string, unknown>) ?? undefined, files: [], at: performance.now() });
+    }
     return { status: res.status, body, sent };
   }
 
@@ -191,37 +190,48 @@ export class FakeDiscord {
    * inline or by callback; a deferral is no answer), edits of @original and follow-ups.
    */
   answers(token: string): Answer[] {
-    const out: Answer[] = [];
-    for (const r of this.inline.get(token) ?? []) {
-      if (r.status === 200 && (r.body?.type === 4 || r.body?.type === 8)) out.push({ kind: 'inline', body: (r.body.data as Record<string, unknown>) ?? undefined, files: [], at: r.at });
-    }
-    for (const c of this.calls) {
-      if (c.failed !== undefined || !c.path.includes(`/${token}`)) continue;
-      if (c.method === 'POST' && c.path.endsWith('/callback') && (c.body?.type === 4 || c.body?.type === 8)) out.push({ kind: 'callback', body: c.body.data as Record<string, unknown>, files: c.files, at: c.at });
-      else if (c.method === 'PATCH' && c.path.endsWith('/messages/@original')) out.push({ kind: 'edit', body: c.body, files: c.files, at: c.at });
-      else if (c.method === 'POST' && new RegExp(`^/webhooks/\\d+/${token}$`).test(c.path)) out.push({ kind: 'followUp', body: c.body, files: c.files, at: c.at });
-    }
-    return out.sort((a, b) => a.at - b.at);
+    return [...(this.answerIndex.get(token) ?? [])];
   }
 
   /** Resolves with the first answer of an interaction (past or future). */
-  async waitForAnswer(token: string, timeoutMs = 20_000): Promise<Answer> {
-    const first = () => this.answers(token)[0];
-    const seen = first();
-    if (seen) return seen;
+  waitForAnswer(token: string, timeoutMs = 20_000): Promise<Answer> {
+    const seen = this.answerIndex.get(token)?.[0];
+    if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        off();
+        this.answerWaiters.set(token, (this.answerWaiters.get(token) ?? []).filter((w) => w !== waiter));
         reject(new Error(`fake Discord: no answer to ${token} in ${timeoutMs} ms`));
       }, timeoutMs);
-      const off = this.onCall(() => {
-        const answer = first();
-        if (!answer) return;
+      const waiter = (answer: Answer) => {
         clearTimeout(timer);
-        off();
         resolve(answer);
-      });
+      };
+      this.answerWaiters.set(token, [...(this.answerWaiters.get(token) ?? []), waiter]);
     });
+  }
+
+  /** Files an answer under its interaction token (indexed: a benchmark sends thousands). */
+  private recordAnswer(token: string, answer: Answer): void {
+    const list = this.answerIndex.get(token) ?? [];
+    list.push(answer);
+    this.answerIndex.set(token, list);
+    const waiters = this.answerWaiters.get(token);
+    this.answerWaiters.delete(token);
+    for (const w of waiters ?? []) w(answer);
+  }
+
+  /** The answer a successful REST call is, if it is one. */
+  private answerOf(call: RestCall): { token: string; answer: Answer } | undefined {
+    if (call.failed !== undefined) return undefined;
+    let m = /^\/interactions\/\d+\/([^/]+)\/callback$/.exec(call.path);
+    if (m && call.method === 'POST' && (call.body?.type === 4 || call.body?.type === 8)) {
+      return { token: m[1]!, answer: { kind: 'callback', body: call.body.data as Record<string, unknown>, files: call.files, at: call.at } };
+    }
+    m = /^\/webhooks\/\d+\/([^/]+)\/messages\/@original$/.exec(call.path);
+    if (m && call.method === 'PATCH') return { token: m[1]!, answer: { kind: 'edit', body: call.body, files: call.files, at: call.at } };
+    m = /^\/webhooks\/\d+\/([^/]+)$/.exec(call.path);
+    if (m && call.method === 'POST') return { token: m[1]!, answer: { kind: 'followUp', body: call.body, files: call.files, at: call.at } };
+    return undefined;
   }
 
   /** A slash command as Discord sends it, dispatched over the gateway; `guild: false` = a DM. */
@@ -369,6 +379,8 @@ export class FakeDiscord {
     const failure = i >= 0 ? this.failures.splice(i, 1)[0]!.failure : undefined;
     if (failure) call.failed = failure.status;
     this.calls.push(call);
+    const answer = this.answerOf(call);
+    if (answer) this.recordAnswer(answer.token, answer.answer);
     for (const l of [...this.listeners]) l(call);
     if (failure?.hangUp) {
       req.socket.destroy();

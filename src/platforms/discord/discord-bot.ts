@@ -140,6 +140,7 @@ export class DiscordBot implements PlatformAdapter {
     this.closing.abort();
     await this.gateway?.stop();
     await Promise.allSettled([...this.inFlight]);
+    this.interactionApi.close();
     // discord.js's REST keeps sweeper timers (unref'd) and an undici agent: drop them too.
     this.rest.clearHashSweeper();
     this.rest.clearHandlerSweeper();

@@ -1,7 +1,12 @@
 // The REST calls that answer an interaction: the initial response (callback), editing or deleting the
 // original response, and follow-ups. Interaction tokens authenticate these routes and Discord exempts
-// them from the global rate limit, so they go straight through fetch, without discord.js's queue:
-// errors come back to the answer's own retry policy (429 with its retry_after, 5xx, network errors).
+// them from the global rate limit, so they go out directly, without discord.js's queue: errors come back
+// to the answer's own retry policy (429 with its retry_after, 5xx, network errors). node:http with a
+// keep-alive agent and the multipart body built as one buffer: with fetch, streaming FormData through web
+// streams cost more CPU than everything else an answer does (bench/bot.bench.ts).
+import { randomBytes } from 'node:crypto';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { AttemptFailure } from '../../core/delivery.js';
 import type { ApiHealth } from '../api-health.js';
 import type { MessageFile } from './message.js';
@@ -55,10 +60,13 @@ export interface InteractionResponse {
 }
 
 export class InteractionApi {
-  private readonly base: string;
+  private readonly base: URL;
+  private readonly agent: HttpAgent;
 
   constructor(private readonly o: InteractionApiOptions) {
-    this.base = `${o.apiUrl.replace(/\/+$/, '')}/v10`;
+    this.base = new URL(`${o.apiUrl.replace(/\/+$/, '')}/v10`);
+    const agentOptions = { keepAlive: true, maxSockets: 64 };
+    this.agent = this.base.protocol === 'https:' ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
   }
 
   /** The initial response (within 3 s of the interaction); files only here or in edits, never inline over HTTP. */
@@ -79,49 +87,83 @@ export class InteractionApi {
     return this.request('POST', `/webhooks/${applicationId}/${token}`, body, files, signal);
   }
 
+  /** Closes the idle keep-alive connections. */
+  close(): void {
+    this.agent.destroy();
+  }
+
   private async request(method: string, route: string, body: unknown, files: MessageFile[], signal: AbortSignal | undefined): Promise<unknown> {
-    const signals = [this.o.closing, AbortSignal.timeout(this.o.timeoutMs ?? 15_000), ...(signal ? [signal] : [])];
-    const headers: Record<string, string> = { 'user-agent': 'DiscordBot (https://github.com/liqmap, 0.1)' };
-    let payload: string | FormData | undefined;
-    if (files.length > 0) {
-      const form = new FormData();
-      form.append('payload_json', JSON.stringify(body));
-      files.forEach((f, n) => form.append(`files[${n}]`, new Blob([f.data], { type: 'image/png' }), f.name));
-      payload = form;
-    } else if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      payload = JSON.stringify(body);
-    }
-    // A route with a token is no secret for the logs' sake: interaction tokens are scrubbed like any token.
-    const url = `${this.base}${route.replace('@original', '%40original')}`;
-    let res: Response;
+    const { payload, contentType } = encodeBody(body, files);
+    let res: { status: number; headers: IncomingMessage['headers']; text: string };
     try {
-      res = await fetch(url, { method, headers, body: payload ?? null, signal: AbortSignal.any(signals) });
+      res = await this.send(method, route, payload, contentType, signal);
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const failure = new DiscordNetworkError(`${method} ${routeName(route)}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      const cause = err as { code?: string; message?: string };
+      const failure = new DiscordNetworkError(`${method} ${routeName(route)}: ${cause.code ?? cause.message ?? String(err)}`);
       if (!this.o.closing.aborted) this.o.health.failed(failure);
       throw failure;
     }
-    const text = await res.text().catch(() => '');
-    if (res.ok) {
+    if (res.status >= 200 && res.status < 300) {
       this.o.health.succeeded();
-      return text ? safeJson(text) : undefined;
+      return res.text ? safeJson(res.text) : undefined;
     }
-    const json = safeJson(text) as { code?: number; message?: string; retry_after?: number } | undefined;
-    const retryAfterS = json?.retry_after ?? Number(res.headers.get('retry-after') ?? NaN);
+    const json = safeJson(res.text) as { code?: number; message?: string; retry_after?: number } | undefined;
+    const retryAfterS = json?.retry_after ?? Number(res.headers['retry-after'] ?? NaN);
     const error = new DiscordHttpError(
       method,
       routeName(route),
       res.status,
       typeof json?.code === 'number' ? json.code : undefined,
-      json?.message ?? res.statusText,
+      json?.message ?? `HTTP ${res.status}`,
       Number.isFinite(retryAfterS) ? Math.ceil(retryAfterS * 1000) : undefined,
     );
     if (res.status >= 500 || res.status === 401) this.o.health.failed(error);
     else this.o.health.succeeded();
     throw error;
   }
+
+  private send(method: string, route: string, payload: Buffer | undefined, contentType: string | undefined, signal: AbortSignal | undefined) {
+    const url = new URL(`${this.base.pathname}${route}`, this.base);
+    const signals = [this.o.closing, AbortSignal.timeout(this.o.timeoutMs ?? 15_000), ...(signal ? [signal] : [])];
+    const make = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<{ status: number; headers: IncomingMessage['headers']; text: string }>((resolve, reject) => {
+      const req = make(
+        url,
+        {
+          method,
+          agent: this.agent,
+          signal: AbortSignal.any(signals),
+          headers: {
+            'user-agent': 'DiscordBot (https://github.com/liqmap, 0.1)',
+            ...(payload ? { 'content-type': contentType, 'content-length': String(payload.length) } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+}
+
+/** JSON, or multipart/form-data with payload_json and files[n] (Discord's "Uploading Files"), as one buffer. */
+function encodeBody(body: unknown, files: MessageFile[]): { payload: Buffer | undefined; contentType: string | undefined } {
+  if (files.length === 0) return body === undefined ? { payload: undefined, contentType: undefined } : { payload: Buffer.from(JSON.stringify(body)), contentType: 'application/json' };
+  const boundary = `liqmap${randomBytes(12).toString('hex')}`;
+  const parts: Buffer[] = [
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="payload_json"\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(body)}\r\n`),
+  ];
+  files.forEach((f, n) => {
+    const name = f.name.replace(/["\r\n]/g, '_');
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files[${n}]"; filename="${name}"\r\nContent-Type: image/png\r\n\r\n`), f.data, Buffer.from('\r\n'));
+  });
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** The route without its token, for messages and logs. */
