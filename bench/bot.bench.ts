@@ -5,7 +5,7 @@
 // behind a round-robin proxy sharing one redis-server. Then Discord over the gateway and Telegram.
 // Warm = the same map again (picture cached); cold = a map not drawn yet (model run + render).
 import { execSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -35,6 +35,11 @@ const NO_LIMITS = { pictures: { burst: 1_000_000, intervalMs: 1 }, commands: { b
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 const row = (label: string, xs: number[]) =>
   console.log(`  ${label.padEnd(46)} n=${String(xs.length).padEnd(4)} p50 ${pct(xs, 50).toFixed(1).padStart(7)} ms   p95 ${pct(xs, 95).toFixed(1).padStart(7)} ms   max ${Math.max(...xs).toFixed(1).padStart(7)} ms`);
@@ -130,12 +135,17 @@ const lbWarm: number[] = [];
 for (let i = 0; i < 100; i++) lbWarm.push(await askHttp(lbEndpoint, 'liqmap', [str('symbol', 'btc')]));
 row('warm, one at a time', lbWarm);
 row('cold, 50 at once (one new map)', await Promise.all(Array.from({ length: 50 }, () => askHttp(lbEndpoint, 'liqmap', [str('symbol', 'btc'), str('window', '3d')]))));
-for (let round = 1; round <= 3; round++) {
-  row(`warm, 50 at once (round ${round})`, await Promise.all(Array.from({ length: 50 }, () => askHttp(lbEndpoint, 'liqmap', [str('symbol', 'btc')]))));
+/** A batch at once; also the replicas' CPU per answer (what the bot itself spends, whatever the machine's load). */
+async function batch(label: string, n: number) {
+  const before = replicas.map((r) => cpuMs(r.child.pid!));
+  const self0 = process.cpuUsage();
+  row(label, await Promise.all(Array.from({ length: n }, () => askHttp(lbEndpoint, 'liqmap', [str('symbol', 'btc')]))));
+  const botCpu = replicas.reduce((sum, r, i) => sum + cpuMs(r.child.pid!) - before[i]!, 0);
+  const self = process.cpuUsage(self0);
+  console.log(`    CPU per answer: replicas ${(botCpu / n).toFixed(1)} ms; fake Discord + proxy ${((self.user + self.system) / 1000 / n).toFixed(1)} ms`);
 }
-for (let round = 1; round <= 3; round++) {
-  row(`warm, 200 at once (round ${round})`, await Promise.all(Array.from({ length: 200 }, () => askHttp(lbEndpoint, 'liqmap', [str('symbol', 'btc')]))));
-}
+for (let round = 1; round <= 3; round++) await batch(`warm, 50 at once (round ${round})`, 50);
+for (let round = 1; round <= 3; round++) await batch(`warm, 200 at once (round ${round})`, 200);
 console.log(`  served per replica: ${proxy.served.join(' / ')}; ${load()}`);
 proxy.close();
 for (const r of replicas) r.child.kill('SIGTERM');

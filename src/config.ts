@@ -87,8 +87,8 @@ export interface VariableSpec {
 /** The variables liqmap reads, in the order `.env.example` and the README list them. */
 export const VARIABLES: readonly VariableSpec[] = [
   { name: 'DISCORD_TOKEN', default: undefined, secret: true, description: 'Discord bot token (Developer Portal → Bot → Reset Token). Unset = Discord off.' },
-  { name: 'DISCORD_APPLICATION_ID', default: undefined, secret: false, description: 'Discord application id; optional, learned from the gateway.' },
-  { name: 'DISCORD_API_URL', default: 'https://discord.com/api', secret: false, description: 'Discord REST base (discord.js rest.api); for a test double.' },
+  { name: 'DISCORD_APPLICATION_ID', default: undefined, secret: false, description: 'Discord application id; optional, deploy-commands learns it from the token.' },
+  { name: 'DISCORD_API_URL', default: 'https://discord.com/api', secret: false, description: 'Discord REST base (the gateway URL comes from its /gateway/bot); for a test double.' },
   { name: 'DISCORD_DEV_GUILD_ID', default: undefined, secret: false, description: 'Server id where deploy-commands registers the commands (instantly) when no --guild is given; unset = global.' },
   { name: 'DISCORD_INTERACTIONS', default: 'gateway', secret: false, description: 'How interactions arrive: gateway (one connection, one instance or shards) or http (POST /discord/interactions, any number of replicas).' },
   { name: 'DISCORD_PUBLIC_KEY', default: undefined, secret: false, description: 'Application public key (Developer Portal → General Information → Public Key); required with DISCORD_INTERACTIONS=http.' },

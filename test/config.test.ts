@@ -127,6 +127,26 @@ describe('loadConfig', () => {
     expect(loadConfig({}, { dotenvPath: join(dir, 'absent.env') }).http.port).toBe(8080);
   });
 
+  it('reads how Discord interactions arrive, the public key and the shards, and says what is wrong', () => {
+    const key = 'a'.repeat(64);
+    const http = loadConfig({ DISCORD_INTERACTIONS: 'http', DISCORD_PUBLIC_KEY: key }, { dotenvPath: null });
+    expect(http.discord).toMatchObject({ interactions: 'http', publicKey: key, shards: undefined });
+    expect(loadConfig({ DISCORD_SHARDS: '0-3/8' }, { dotenvPath: null }).discord.shards).toEqual({ ids: [0, 1, 2, 3], count: 8 });
+    expect(loadConfig({ DISCORD_SHARDS: '5,1/6' }, { dotenvPath: null }).discord.shards).toEqual({ ids: [1, 5], count: 6 });
+    expect(problemsOf(() => loadConfig({ DISCORD_INTERACTIONS: 'http' }, { dotenvPath: null }))).toEqual([
+      'DISCORD_INTERACTIONS=http needs DISCORD_PUBLIC_KEY (Developer Portal → General Information → Public Key): without it no request can be verified',
+    ]);
+    expect(problemsOf(() => loadConfig({ DISCORD_INTERACTIONS: 'webhook', DISCORD_PUBLIC_KEY: 'xyz', DISCORD_SHARDS: '8/8' }, { dotenvPath: null }))).toEqual([
+      'DISCORD_INTERACTIONS="webhook" must be one of gateway, http',
+      'DISCORD_PUBLIC_KEY must be the 64 hexadecimal characters of Developer Portal → General Information → Public Key',
+      'DISCORD_SHARDS="8/8" must be ids/count with ids below count, e.g. 0-3/8 or 4,5/8 (or unset for every shard in this instance)',
+    ]);
+    expect(problemsOf(() => loadConfig({ DISCORD_INTERACTIONS: 'http', DISCORD_PUBLIC_KEY: key, DISCORD_SHARDS: '0/2' }, { dotenvPath: null }))).toEqual([
+      'DISCORD_SHARDS is for the gateway: with DISCORD_INTERACTIONS=http there is no gateway connection to shard',
+    ]);
+    expect(loadConfig({ PICTURE_BURST: '5', PICTURE_INTERVAL_SECONDS: '30' }, { dotenvPath: null }).commands).toEqual({ pictureBurst: 5, pictureIntervalSeconds: 30 });
+  });
+
   it('treats an empty value as unset', () => {
     const config = loadConfig({ DISCORD_TOKEN: '', HTTP_PORT: '  ' }, { dotenvPath: null });
     expect(config.discord.token).toBeUndefined();
