@@ -38,6 +38,14 @@ export const rangeOption: OptionSpec = {
   default: RANGE_PCT.default,
 };
 
+/** `/liqmap btc compare`: CoinGlass's aggregated map beside ours (the word is the value, so Telegram text reads naturally). */
+export const compareOption: OptionSpec = {
+  name: 'compare',
+  description: "show CoinGlass's aggregated map beside ours (needs COINGLASS_API_KEY on the bot)",
+  type: 'string',
+  choices: ['compare'],
+};
+
 /** The command's options as the map pipeline's input; the pipeline validates them. */
 export function mapQueryOf(options: OptionValues): MapQueryInput {
   return {
@@ -55,5 +63,9 @@ export function pictureName(kind: string, symbol: string, window: string): strin
 
 /** The map id a request would draw, so the runtime can tell a picture already shown in the chat (free). */
 export function mapPictureKey(kind: 'map' | 'heatmap') {
-  return async ({ options, services }: CommandRequest): Promise<string> => services.maps.idOf(kind, await services.maps.resolve(mapQueryOf(options)));
+  return async ({ options, services }: CommandRequest): Promise<string> => {
+    const id = services.maps.idOf(kind, await services.maps.resolve(mapQueryOf(options)));
+    // The comparison with CoinGlass is a picture of its own (the pipeline names it compare:<map id>).
+    return options.compare !== undefined ? `compare:${id}` : id;
+  };
 }

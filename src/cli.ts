@@ -12,11 +12,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(help);
     return name ? 0 : 2;
   }
-  const command = CLI_COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = CLI_COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.err(`liqmap: unknown command "${name}"\n${help}`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.usage);
     return 0;
@@ -38,6 +39,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
 const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isMain) {
+  // `liqmap levels … | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   runCli(process.argv.slice(2), {
     out: (t) => process.stdout.write(`${t}\n`),
     err: (t) => process.stderr.write(`${t}\n`),

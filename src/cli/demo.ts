@@ -9,8 +9,6 @@ const USAGE = 'usage: liqmap demo [--out <dir>]';
 
 /** What the Quick start shows: BTC's map from the bundled sample, no network, no tokens. */
 export const demoCommand: CliCommand = {
-  name: 'demo',
-  summary: 'show the BTC map from the bundled sample data (no network, no tokens)',
   usage: USAGE,
   async run(argv, io) {
     const args = parseArgs(argv, { out: { type: 'string', description: 'directory for map.png and heatmap.png (default ./out)' } }, USAGE);

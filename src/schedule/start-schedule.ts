@@ -39,6 +39,8 @@ export interface RunningSchedule {
   evaluator: AlertEvaluator;
   /** Names this process in the store's claims. */
   instanceId: string;
+  /** Realized liquidations from the live streams, when they run. */
+  liquidations?: RealizedWindow;
   start(): void;
   /** Stops the timers, waits for sends in flight, closes the store. */
   stop(): Promise<void>;
@@ -61,6 +63,7 @@ export function createSchedule(deps: ScheduleDeps): RunningSchedule {
     scheduler: digests,
     evaluator: alerts,
     instanceId,
+    ...(liquidations ? { liquidations } : {}),
     start() {
       if (deps.liquidationFeed && liquidations) {
         unsubscribe = deps.liquidationFeed.onEvent((event) => {
