@@ -10,24 +10,11 @@ import { DiscordBot } from '../src/platforms/discord/discord-bot.js';
 import { MemoryBackend } from '../src/store/memory-backend.js';
 import { BOT_COMMANDS } from '../commands/index.js';
 import { APP_ID, CHANNEL_ID, FakeDiscord } from './fakes/discord-api.js';
-import { testServices } from './fakes/bot-services.js';
+import { linkedCommand, testServices } from './fakes/bot-services.js';
 import { silentLogger } from './helpers/schedule-fakes.js';
 
 const STRING = 3;
 const EPHEMERAL = 64;
-
-const linkedCommand: CommandDefinition = {
-  name: 'linked',
-  description: 'a map with a page (test)',
-  async handler() {
-    return {
-      title: 'BTC liquidation map · 7d',
-      text: 'summary',
-      images: [{ png: Buffer.from('not uploaded'), name: 'map.png', url: 'https://liqmap.example/p/map-BTCUSDT.png' }],
-      link: { label: 'Open the interactive map', url: 'https://liqmap.example/m/btc?window=7d' },
-    };
-  },
-};
 
 /** Text that takes longer than Discord's 3 seconds allow for the response. */
 const slowCommand: CommandDefinition = {

@@ -8,7 +8,7 @@ import { CommandRuntime } from '../src/core/runtime.js';
 import { DiscordBot } from '../src/platforms/discord/discord-bot.js';
 import { BOT_COMMANDS } from '../commands/index.js';
 import { APP_ID, CHANNEL_ID, FakeDiscord, type Answer } from './fakes/discord-api.js';
-import { testServices, type TestBot } from './fakes/bot-services.js';
+import { linkedCommand, testServices, type TestBot } from './fakes/bot-services.js';
 import { silentLogger } from './helpers/schedule-fakes.js';
 
 const STRING = 3;
@@ -41,20 +41,6 @@ const slowCommand: CommandDefinition = {
     });
     const { png } = await services.maps.mapPicture({ symbol: 'btc', window: '1d' });
     return { title: 'Slow', text: 'a slow map', images: [{ png, name: 'slow.png' }] };
-  },
-};
-
-/** A reply with a web link and a picture served from a public URL (PUBLIC_URL set). */
-const linkedCommand: CommandDefinition = {
-  name: 'linked',
-  description: 'a map with a page (test)',
-  async handler() {
-    return {
-      title: 'BTC liquidation map · 7d',
-      text: 'summary',
-      images: [{ png: Buffer.from('not uploaded'), name: 'map.png', url: 'https://liqmap.example/p/map-BTCUSDT.png' }],
-      link: { label: 'Open the interactive map', url: 'https://liqmap.example/m/btc?window=7d' },
-    };
   },
 };
 

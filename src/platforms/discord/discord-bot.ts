@@ -11,6 +11,7 @@ import type { Destination } from '../../core/destination.js';
 import type { PlatformAdapter, PlatformHealth } from '../../core/platform.js';
 import type { CommandRuntime } from '../../core/runtime.js';
 import type { HttpServer } from '../../http/server.js';
+import { AnswersInFlight } from '../answers-in-flight.js';
 import { ApiHealth } from '../api-health.js';
 import { CallbackType, DiscordConversation, type InitialResponder } from './conversation.js';
 import { DiscordGateway, type ShardSelection } from './gateway.js';
@@ -59,8 +60,7 @@ export class DiscordBot implements PlatformAdapter {
   private readonly interactionApi: InteractionApi;
   private readonly api = new ApiHealth('Discord API');
   private readonly closing = new AbortController();
-  private readonly givingUp = new AbortController();
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly answers = new AnswersInFlight();
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private gateway: DiscordGateway | undefined;
@@ -125,21 +125,17 @@ export class DiscordBot implements PlatformAdapter {
   async drain(deadlineMs: number): Promise<void> {
     this.accepting = false;
     const deadline = this.sleep(Math.max(0, deadlineMs - this.now()), this.closing.signal).catch(() => undefined);
-    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
-    if (this.inFlight.size > 0) {
-      this.options.log.warn({ answers: this.inFlight.size }, 'discord: answers still retrying at the stop deadline are given up');
-      this.givingUp.abort();
-      await Promise.allSettled([...this.inFlight]);
-    }
+    const givenUp = await this.answers.settle(deadline);
+    if (givenUp > 0) this.options.log.warn({ answers: givenUp }, 'discord: answers still retrying at the stop deadline were given up');
   }
 
   /** Closes the gateway and aborts every request still under way. */
   async stop(): Promise<void> {
     this.accepting = false;
-    this.givingUp.abort();
+    this.answers.giveUp();
     this.closing.abort();
     await this.gateway?.stop();
-    await Promise.allSettled([...this.inFlight]);
+    await this.answers.settle(Promise.resolve());
     this.interactionApi.close();
     // discord.js's REST keeps sweeper timers (unref'd) and an undici agent: drop them too.
     this.rest.clearHashSweeper();
@@ -166,7 +162,7 @@ export class DiscordBot implements PlatformAdapter {
       send: (response, files) =>
         // Within Discord's 3 seconds, or not at all: one quick retry of a blip at most.
         this.retryBriefly(receivedMs, async () => {
-          await this.interactionApi.callback(raw.id, raw.token, response, files, this.givingUp.signal);
+          await this.interactionApi.callback(raw.id, raw.token, response, files, this.answers.signal);
         }),
     };
     this.dispatch(raw, initial, receivedMs);
@@ -202,7 +198,7 @@ export class DiscordBot implements PlatformAdapter {
           receivedMs,
           now: this.now,
           sleep: this.sleep,
-          givingUp: this.givingUp.signal,
+          givingUp: this.answers.signal,
           log: this.options.log,
           command: event.name,
           ...(this.options.replyUsefulMs !== undefined ? { usefulMs: this.options.replyUsefulMs } : {}),
@@ -213,9 +209,7 @@ export class DiscordBot implements PlatformAdapter {
       // Components and modals: this bot sends none. Over HTTP an answer is owed; over the gateway silence is fine.
       task = initial.takesFiles ? Promise.resolve() : initial.send({ type: CallbackType.Message, data: { content: 'Nothing to do here.', flags: 64 } }, []);
     }
-    const tracked = task.catch((err: unknown) => this.options.log.error({ err }, 'discord interaction failed'));
-    this.inFlight.add(tracked);
-    void tracked.finally(() => this.inFlight.delete(tracked));
+    this.answers.track(task.catch((err: unknown) => this.options.log.error({ err }, 'discord interaction failed')));
   }
 
   private async autocomplete(interaction: RawInteraction, initial: InitialResponder): Promise<void> {
@@ -234,8 +228,8 @@ export class DiscordBot implements PlatformAdapter {
       return await attempt();
     } catch (err) {
       const left = receivedMs + INITIAL_RESPONSE_WITHIN_MS - this.now();
-      if (left < 300 || attemptFailureOf(err).kind !== 'unavailable' || this.givingUp.signal.aborted) throw err;
-      await this.sleep(200, this.givingUp.signal);
+      if (left < 300 || attemptFailureOf(err).kind !== 'unavailable' || this.answers.signal.aborted) throw err;
+      await this.sleep(200, this.answers.signal);
       return attempt();
     }
   }

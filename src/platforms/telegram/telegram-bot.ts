@@ -11,6 +11,7 @@ import type { Destination } from '../../core/destination.js';
 import type { PlatformAdapter, PlatformHealth } from '../../core/platform.js';
 import type { CommandRuntime, Conversation, Delivery } from '../../core/runtime.js';
 import type { HttpServer } from '../../http/server.js';
+import { AnswersInFlight } from '../answers-in-flight.js';
 import { ApiHealth } from '../api-health.js';
 import { CAPTION_LIMIT, captionAndRest, MESSAGE_LIMIT, replyHtml, splitHtml } from './caption.js';
 import { apiIsFailing, attemptFailureOf, describeError, isGone, sendResultOf } from './errors.js';
@@ -68,13 +69,11 @@ interface AnswerPolicy {
 export class TelegramBot implements PlatformAdapter {
   readonly platform = 'telegram' as const;
   readonly bot: Bot;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly answers = new AnswersInFlight();
   private readonly fileIds: FileIdCache;
   private readonly api: ApiHealth;
   /** Aborts every API call: stop(). */
   private readonly closing = new AbortController();
-  /** Aborts the answers still retrying: the drain deadline. */
-  private readonly givingUp = new AbortController();
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private polling?: Promise<void>;
@@ -161,12 +160,8 @@ export class TelegramBot implements PlatformAdapter {
     const deadline = this.sleep(Math.max(0, deadlineMs - this.now()), this.closing.signal).catch(() => undefined);
     // bot.stop() confirms the offset with one more getUpdates: bounded by the deadline, aborted by stop().
     if (this.bot.isRunning()) await Promise.race([this.bot.stop().catch(() => undefined), deadline]);
-    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
-    if (this.inFlight.size > 0) {
-      this.options.log.warn({ answers: this.inFlight.size }, 'telegram: answers still retrying at the stop deadline are given up');
-      this.givingUp.abort();
-      await Promise.allSettled([...this.inFlight]);
-    }
+    const givenUp = await this.answers.settle(deadline);
+    if (givenUp > 0) this.options.log.warn({ answers: givenUp }, 'telegram: answers still retrying at the stop deadline were given up');
   }
 
   /** Aborts every call still under way; the Bot API is plain HTTP, there is no connection to close. */
@@ -174,11 +169,11 @@ export class TelegramBot implements PlatformAdapter {
     this.accepting = false;
     // Polling ends only once grammY knows it is stopping (else it retries the aborted getUpdates).
     const polling = this.bot.isRunning() ? this.bot.stop().catch(() => undefined) : undefined;
-    this.givingUp.abort();
+    this.answers.giveUp();
     this.closing.abort();
     await polling;
     await this.polling?.catch(() => undefined);
-    await Promise.allSettled([...this.inFlight]);
+    await this.answers.settle(Promise.resolve());
   }
 
   /** DestinationSender: digests and alerts. 403 (kicked, blocked) and a deleted chat are gone for good. */
@@ -258,13 +253,13 @@ export class TelegramBot implements PlatformAdapter {
 
   /** A command's answer: retried within its useful life; an apology when it is lost for good. */
   async answer(target: SendTarget, reply: Reply, command: string, startedMs: number): Promise<Delivery> {
-    const policy: AnswerPolicy = { deadlineMs: startedMs + (this.options.replyUsefulMs ?? REPLY_USEFUL_MS), signal: this.givingUp.signal };
+    const policy: AnswerPolicy = { deadlineMs: startedMs + (this.options.replyUsefulMs ?? REPLY_USEFUL_MS), signal: this.answers.signal };
     try {
       await this.deliver(target, reply, policy);
       return 'delivered';
     } catch (err) {
       this.options.log.warn({ err: describeError(err), chatId: target.chatId, command }, 'telegram reply not delivered');
-      if (!isGone(err) && !this.givingUp.signal.aborted) {
+      if (!isGone(err) && !this.answers.signal.aborted) {
         // One plain attempt: the person learns their answer is not coming, if Telegram takes anything now.
         await this.bot.api
           .sendMessage(target.chatId, lostAnswerText(command), {
@@ -281,7 +276,7 @@ export class TelegramBot implements PlatformAdapter {
   showWorking(target: SendTarget): () => void {
     const show = () =>
       this.bot.api
-        .sendChatAction(target.chatId, 'upload_photo', target.threadId !== undefined ? { message_thread_id: target.threadId } : {}, sig(this.givingUp.signal))
+        .sendChatAction(target.chatId, 'upload_photo', target.threadId !== undefined ? { message_thread_id: target.threadId } : {}, sig(this.answers.signal))
         .catch((err: unknown) => this.options.log.debug({ err: describeError(err) }, 'sendChatAction failed'));
     void show();
     const timer = setInterval(() => void show(), 4_500);
@@ -305,8 +300,7 @@ export class TelegramBot implements PlatformAdapter {
     };
     const conversation = new TelegramConversation(this, target, name, this.now());
     const task = runtime.handle({ name, input: { kind: 'text', args }, caller: this.callerOf(ctx) }, conversation).finally(() => conversation.done());
-    this.inFlight.add(task);
-    void task.finally(() => this.inFlight.delete(task));
+    this.answers.track(task);
   }
 
   private callerOf(ctx: Context): Caller {
