@@ -111,4 +111,23 @@ describe('digests and alerts on Discord', () => {
     const status = discord.chatInput({ name: 'digest', options: [{ name: 'status', type: SUBCOMMAND, options: [] }], userId: user() });
     expect(embedText(await answer(status.token))).toMatch(/Digest stopped on .*: 50013 Missing Permissions/);
   });
+
+  it('a moderator sets up the channel in one go (issue 15): digest on, now, three alert rules, list, status: nothing refused', async () => {
+    const who = user();
+    const sub = (name: string, options: unknown[] = []) => ({ name, type: SUBCOMMAND, options });
+    const addRule = (kind: string, options: unknown[]) => ({ name: 'add', type: GROUP, options: [{ name: kind, type: SUBCOMMAND, options }] });
+    const steps: [string, unknown[]][] = [
+      ['digest', [sub('on', [str('time', '09:00'), str('timezone', 'UTC'), str('symbols', 'btc')])]],
+      ['digest', [sub('now')]],
+      ['alerts', [addRule('ratio', [str('symbol', 'btc'), str('op', '>'), str('threshold', '5')])]],
+      ['alerts', [addRule('ratio', [str('symbol', 'eth'), str('op', '>'), str('threshold', '6')])]],
+      ['alerts', [addRule('cluster', [str('symbol', 'btc'), str('usd', '600M'), str('pct', '2%')])]],
+      ['alerts', [sub('list')]],
+      ['digest', [sub('status')]],
+    ];
+    const answers = [];
+    for (const [name, options] of steps) answers.push(await answer(discord.chatInput({ name, options: options as never, userId: who, permissions: MODERATOR }).token));
+    expect(answers.map((a) => JSON.stringify(a.body)).filter((t) => /Slow down|in a row|busy|try again/i.test(t))).toEqual([]);
+    expect(answers[1]!.files.map((f) => f.filename)).toEqual(['liqmap-BTCUSDT-7d.png']);
+  });
 });

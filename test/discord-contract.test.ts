@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { commandEventOf, isInteraction } from '../src/platforms/discord/interaction.js';
 import { publicKeyFromHex, verifySignature } from '../src/platforms/discord/signature.js';
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/discord/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/discord/${name}`, import.meta.url), 'utf8')) as Record<string, unknown> & { member?: object };
 
 describe('Ed25519 verification (RFC 8032, section 7.1, TEST 2)', () => {
   // Public key, message (one byte, 0x72) and signature as the RFC gives them.
@@ -40,7 +40,7 @@ describe('interaction parsing', () => {
   it("takes the member's permissions from the payload: 2147483647 includes Administrator", async () => {
     const payload = { ...fixture('interaction-slash-command-docs.json'), application_id: '775799577604522054' };
     expect(await commandEventOf(payload as never)!.caller.role()).toBe('moderator');
-    const member = { ...(payload.member as object), permissions: '2048' };
+    const member = { ...payload.member, permissions: '2048' };
     expect(await commandEventOf({ ...payload, member } as never)!.caller.role()).toBe('member');
   });
 
