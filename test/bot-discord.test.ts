@@ -227,6 +227,14 @@ describe('limits on Discord (issue 15)', () => {
     expect(answers.filter((a) => /try again|Slow down/.test(JSON.stringify(a.body)))).toEqual([]);
   });
 
+  it('a trader asks /liqmap btc, mistypes a symbol, asks /liqmap eth right after: all answered', async () => {
+    const who = user();
+    const ask = (symbol: string) => discord.waitForAnswer(discord.chatInput({ name: 'liqmap', options: [str('symbol', symbol), str('window', '14d')], userId: who }).token);
+    expect(embedOf(await ask('btc')).title).toBe('BTC liquidation map · 14d');
+    expect(String((await ask('btx')).body?.content)).toMatch(/Did you mean BTCUSDT/);
+    expect(embedOf(await ask('eth')).title).toBe('ETH liquidation map · 14d');
+  });
+
   it('one person: 3 new pictures, then a private "next one in 10 s" for each further new one; maps already shown stay free', async () => {
     const who = user();
     const ask = async (range: number) => discord.waitForAnswer(discord.chatInput({ name: 'liqmap', options: [str('symbol', 'btc'), { name: 'range', type: NUMBER, value: range }], userId: who }).token);
