@@ -301,3 +301,28 @@ describe('answers under faults (issue 16)', () => {
     expect(lines.filter((l) => l.level >= 50).map((l) => l.msg)).toEqual([]);
   });
 });
+
+describe('gateway shards per instance (DISCORD_SHARDS)', () => {
+  it('identifies with the shard ids and count it is given, not the recommended count', async () => {
+    const fake = await new FakeDiscord().start();
+    const env2 = testServices();
+    const sharded = new DiscordBot({
+      token: fake.token,
+      apiUrl: fake.apiUrl,
+      runtime: new CommandRuntime(env2.services),
+      log: env2.services.log,
+      interactions: { kind: 'gateway', shards: { ids: [1, 3], count: 4 } },
+    });
+    try {
+      await sharded.start();
+      expect((fake.identifies as { shard: number[] }[]).map((d) => d.shard).sort()).toEqual([
+        [1, 4],
+        [3, 4],
+      ]);
+      expect((await sharded.health()).ready).toBe(true);
+    } finally {
+      await sharded.stop();
+      await fake.close();
+    }
+  });
+});
