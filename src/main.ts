@@ -23,6 +23,8 @@ import { createWorkPool, type WorkPool } from './workers/work-pool.js';
 import { contractSizesOf, LiquidationFeed, symbolsInSchedules } from './market/liquidation-feed.js';
 import { createSchedule, type RunningSchedule } from './schedule/start-schedule.js';
 import type { ServicesWithSchedule } from './schedule/services.js';
+import { createPageLinks } from './web/links.js';
+import { webOptionsOf, webRoutes } from './web/web-routes.js';
 
 /** Replies in flight get this long to finish after a stop is asked (Docker kills 10 s after SIGTERM). */
 export const DRAIN_MS = 7_000;
@@ -101,6 +103,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     ...(overrides.market ? { market: overrides.market } : {}),
   });
   const senders: Partial<Record<Platform, DestinationSender>> = {};
+  // Links to the web view in replies and digests, when PUBLIC_URL says where it is served.
+  const links = config.web.publicUrl ? createPageLinks(config.web.publicUrl) : undefined;
   const feed =
     overrides.liquidationFeed !== undefined
       ? overrides.liquidationFeed
@@ -115,8 +119,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
           })
         : null;
   // Digests and alerts: the store, the scheduler and the evaluator; they send through `senders`.
-  const schedule = createSchedule({ config, maps, senders, clock, log, metrics, ...(feed ? { liquidationFeed: feed } : {}) });
-  const services: ServicesWithSchedule = { maps, clock, log, commands: BOT_COMMANDS, schedule: schedule.services };
+  const schedule = createSchedule({ config, maps, senders, clock, log, metrics, ...(feed ? { liquidationFeed: feed } : {}), ...(links ? { links } : {}) });
+  const services: ServicesWithSchedule = { maps, clock, log, commands: BOT_COMMANDS, schedule: schedule.services, ...(links ? { links } : {}) };
   const runtime = new CommandRuntime(
     services,
     { pictures: { burst: config.commands.pictureBurst, intervalMs: config.commands.pictureIntervalSeconds * 1000 } },
@@ -146,6 +150,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
         metrics,
         logger: log,
         secrets: config.secrets,
+        // The web view (src/web): pages, API and pictures of the same pipeline.
+        routes: await webRoutes({ maps, clock, log, ...webOptionsOf(config) }),
       });
     }
     const routes = running.http ?? { addRoute: () => log.warn('no HTTP server: a webhook or interactions route cannot be mounted') };

@@ -20,4 +20,5 @@ export const CLI_COMMANDS: readonly CliEntry[] = [
   { name: 'record', summary: 'record live bars and liquidations of a symbol into a directory (replay with --source <dir>)', load: async () => (await import('./record.js')).recordCommand },
   { name: 'serve', summary: 'run the chat bot on Discord and/or Telegram (tokens from the environment)', load: async () => (await import('./serve.js')).serveCommand },
   { name: 'deploy-commands', summary: 'register the Discord slash commands (guild-scoped with --guild, else global)', load: async () => (await import('./deploy-commands.js')).deployCommandsCommand },
+  { name: 'web', summary: 'serve the interactive map and heatmap pages (no chat tokens needed)', load: async () => (await import('./web.js')).webCommand },
 ];

@@ -13,6 +13,7 @@ import { DigestScheduler, type ScheduleMetrics } from './digest-scheduler.js';
 import { DigestSettings } from './digest-settings.js';
 import { RealizedWindow, type LiquidationEventSource } from './realized-liquidations.js';
 import type { ScheduleServices } from './services.js';
+import type { PageLinks } from '../core/services.js';
 
 export interface ScheduleConfig {
   store: { redisUrl: string | undefined; path: string };
@@ -29,6 +30,8 @@ export interface ScheduleDeps {
   metrics?: ScheduleMetrics;
   /** The live liquidation feed, when it runs (src/market/liquidation-feed.ts). */
   liquidationFeed?: LiquidationEventSource;
+  /** Web view links for digests (PUBLIC_URL set). */
+  links?: PageLinks;
 }
 
 export interface RunningSchedule {
@@ -53,7 +56,7 @@ export function createSchedule(deps: ScheduleDeps): RunningSchedule {
   const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const common = { store, maps: deps.maps, senders: deps.senders, clock: deps.clock, log, instanceId, ...(deps.metrics ? { metrics: deps.metrics } : {}) };
   const liquidations = deps.liquidationFeed ? new RealizedWindow(deps.clock) : undefined;
-  const digests = new DigestScheduler({ ...common, graceMs: deps.config.schedule.digestGraceMinutes * 60_000, ...(liquidations ? { liquidations } : {}) });
+  const digests = new DigestScheduler({ ...common, graceMs: deps.config.schedule.digestGraceMinutes * 60_000, ...(liquidations ? { liquidations } : {}), ...(deps.links ? { links: deps.links } : {}) });
   const alerts = new AlertEvaluator({ ...common, cooldownMs: deps.config.schedule.alertCooldownHours * 3_600_000, ...(liquidations ? { liquidations } : {}) });
   const services = scheduleServicesOf({ store, maps: deps.maps, clock: deps.clock, scheduler: digests, evaluator: alerts, liquidationsAvailable: Boolean(liquidations) });
   let unsubscribe: (() => void) | undefined;

@@ -3,7 +3,7 @@
 // way a raw interaction becomes a CommandEvent for the runtime's one entry, autocomplete is answered from
 // the runtime, and answers go out through InteractionApi (see conversation.ts). Digests and alerts are
 // channel messages through discord.js's REST manager, which keeps to Discord's global 50 requests/s.
-import { DiscordAPIError, HTTPError, REST, Routes } from 'discord.js';
+import { DiscordAPIError, HTTPError, REST, Routes, type RESTOptions } from 'discord.js';
 import type { Logger } from 'pino';
 import type { Reply, SendResult } from '../../core/command.js';
 import { sleep as realSleep } from '../../core/delivery.js';
@@ -76,7 +76,8 @@ export class DiscordBot implements PlatformAdapter {
       api: apiUrl,
       timeout: 10_000,
       // Global fetch with the adapter's own signal: stop() aborts what discord.js would otherwise keep retrying.
-      makeRequest: (url, init) => fetch(url, { ...(init as RequestInit), signal: init.signal ? AbortSignal.any([init.signal as AbortSignal, this.closing.signal]) : this.closing.signal }),
+      makeRequest: (url, init) =>
+        fetch(url, { ...(init as RequestInit), signal: init.signal ? AbortSignal.any([init.signal as AbortSignal, this.closing.signal]) : this.closing.signal }) as unknown as ReturnType<RESTOptions['makeRequest']>,
     }).setToken(options.token);
     this.rest.on('response', (_request, response) => (response.status >= 500 || response.status === 401 ? this.api.failed(new Error(`HTTP ${response.status}`)) : this.api.succeeded()));
     this.interactionApi = new InteractionApi({ apiUrl, health: this.api, closing: this.closing.signal });
