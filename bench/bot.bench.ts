@@ -10,9 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { BOT_COMMANDS } from '../commands/index.js';
-import { liqmapCommand } from '../commands/liqmap.js';
 import { systemClock } from '../src/clock.js';
-import type { CommandDefinition } from '../src/core/command.js';
 import { CommandRuntime } from '../src/core/runtime.js';
 import type { Services } from '../src/core/services.js';
 import { startHttpServer } from '../src/http/server.js';
@@ -21,6 +19,7 @@ import { RecordedMarketData } from '../src/market/recorded-market-data.js';
 import { DiscordBot } from '../src/platforms/discord/discord-bot.js';
 import { TelegramBot } from '../src/platforms/telegram/telegram-bot.js';
 import { MemoryBackend } from '../src/store/memory-backend.js';
+import { createPageLinks } from '../src/web/links.js';
 import { createWorkPool } from '../src/workers/work-pool.js';
 import { FakeDiscord } from '../test/fakes/discord-api.js';
 import { FakeTelegramApi } from '../test/fakes/telegram-api.js';
@@ -64,28 +63,27 @@ async function askHttp(endpoint: string, name: string, options: { name: string; 
 const market = new RecordedMarketData('sample');
 const pool = createWorkPool({ size: 2, maxQueue: 256 });
 const maps = new MapPipeline({ market, renderer: pool, models: pool, clock: systemClock, log });
-/** /liqmap with the picture served from a public URL (what PUBLIC_URL gives once the web view sets ReplyImage.url). */
-const liqmapByUrl: CommandDefinition = {
-  ...liqmapCommand,
-  name: 'liqmapurl',
-  async handler(request) {
-    const reply = await liqmapCommand.handler!(request);
-    return { ...reply, images: reply.images?.map((i) => ({ ...i, url: `https://liqmap.example/p/${encodeURIComponent(i.cacheKey ?? i.name)}.png` })) };
-  },
-};
-const services: Services = { maps, clock: systemClock, log, commands: [...BOT_COMMANDS, liqmapByUrl] };
+const services: Services = { maps, clock: systemClock, log, commands: BOT_COMMANDS };
 const runtime = new CommandRuntime(services, NO_LIMITS);
-const http = await startHttpServer({ port: 0, host: '127.0.0.1', readiness: {} });
+// With PUBLIC_URL set, /liqmap's picture is an embed image URL (the web view serves it): no upload.
+const byUrlRuntime = new CommandRuntime({ ...services, links: createPageLinks('https://liqmap.example.com') }, NO_LIMITS);
 const claims = new MemoryBackend(() => Date.now());
-const httpBot = new DiscordBot({
-  token: discord.token,
-  apiUrl: discord.apiUrl,
-  runtime,
-  log,
-  interactions: { kind: 'http', publicKey: discord.publicKeyHex, routes: http, firstSeen: (id, ttl) => claims.claim(`interaction:${id}`, 'bench', ttl) },
-});
-await httpBot.start();
-const endpoint = `${http.url}/discord/interactions`;
+/** An interactions endpoint in this process over its own HTTP server. */
+async function endpointWith(r: CommandRuntime) {
+  const http = await startHttpServer({ port: 0, host: '127.0.0.1', readiness: {} });
+  const bot = new DiscordBot({
+    token: discord.token,
+    apiUrl: discord.apiUrl,
+    runtime: r,
+    log,
+    interactions: { kind: 'http', publicKey: discord.publicKeyHex, routes: http, firstSeen: (id, ttl) => claims.claim(`interaction:${id}`, 'bench', ttl) },
+  });
+  await bot.start();
+  return { url: `${http.url}/discord/interactions`, close: async () => (await bot.stop(), await http.close()) };
+}
+const uploading = await endpointWith(runtime);
+const byUrlEndpoint = await endpointWith(byUrlRuntime);
+const endpoint = uploading.url;
 
 console.log('\nDiscord over HTTP, one replica in process: signed POST → answer at the fake (/liqmap, bundled sample, 2 render workers)');
 console.log(`  first request (loads the sample): ${(await askHttp(endpoint, 'liqmap', [str('symbol', 'btc')])).toFixed(1)} ms`);
@@ -97,14 +95,14 @@ for (let r = 1; r <= 30; r++) cold.push(await askHttp(endpoint, 'liqmap', [str('
 row('cold, one at a time (model + render)', cold);
 row('warm, 50 at once', await Promise.all(Array.from({ length: 50 }, () => askHttp(endpoint, 'liqmap', [str('symbol', 'btc')]))));
 row('warm, 200 at once', await Promise.all(Array.from({ length: 200 }, () => askHttp(endpoint, 'liqmap', [str('symbol', 'btc')]))));
-await askHttp(endpoint, 'liqmapurl', [str('symbol', 'btc')]);
+await askHttp(byUrlEndpoint.url, 'liqmap', [str('symbol', 'btc')]);
 const byUrl: number[] = [];
-for (let i = 0; i < 200; i++) byUrl.push(await askHttp(endpoint, 'liqmapurl', [str('symbol', 'btc')]));
-row('warm, picture by URL (inline response)', byUrl);
-row('warm, picture by URL, 50 at once', await Promise.all(Array.from({ length: 50 }, () => askHttp(endpoint, 'liqmapurl', [str('symbol', 'btc')]))));
-row('warm, picture by URL, 200 at once', await Promise.all(Array.from({ length: 200 }, () => askHttp(endpoint, 'liqmapurl', [str('symbol', 'btc')]))));
-await httpBot.stop();
-await http.close();
+for (let i = 0; i < 200; i++) byUrl.push(await askHttp(byUrlEndpoint.url, 'liqmap', [str('symbol', 'btc')]));
+row('warm, PUBLIC_URL: picture by URL (inline response)', byUrl);
+row('warm, PUBLIC_URL, 50 at once', await Promise.all(Array.from({ length: 50 }, () => askHttp(byUrlEndpoint.url, 'liqmap', [str('symbol', 'btc')]))));
+row('warm, PUBLIC_URL, 200 at once', await Promise.all(Array.from({ length: 200 }, () => askHttp(byUrlEndpoint.url, 'liqmap', [str('symbol', 'btc')]))));
+await uploading.close();
+await byUrlEndpoint.close();
 console.log(`  ${load()}`);
 
 // --- 2. Two replicas (real processes) behind a round-robin proxy, one redis-server.
@@ -124,31 +122,34 @@ const env = {
   PICTURE_INTERVAL_SECONDS: '0',
   LOG_LEVEL: 'info',
 };
-const replicas = await Promise.all([startReplica(env, dir), startReplica(env, dir)]);
-// A failed run must not leave the replicas behind.
-process.on('exit', () => replicas.forEach((r) => r.child.kill('SIGKILL')));
-const proxy = await startProxy(replicas.map((r) => r.port));
-const lbEndpoint = `${proxy.url}/discord/interactions`;
-// Each replica draws the map once.
-for (let i = 0; i < 4; i++) await askHttp(lbEndpoint, 'liqmap', [str('symbol', 'btc')]);
-const lbWarm: number[] = [];
-for (let i = 0; i < 100; i++) lbWarm.push(await askHttp(lbEndpoint, 'liqmap', [str('symbol', 'btc')]));
-row('warm, one at a time', lbWarm);
-row('cold, 50 at once (one new map)', await Promise.all(Array.from({ length: 50 }, () => askHttp(lbEndpoint, 'liqmap', [str('symbol', 'btc'), str('window', '3d')]))));
-/** A batch at once; also the replicas' CPU per answer (what the bot itself spends, whatever the machine's load). */
-async function batch(label: string, n: number) {
-  const before = replicas.map((r) => cpuMs(r.child.pid!));
-  const self0 = process.cpuUsage();
-  row(label, await Promise.all(Array.from({ length: n }, () => askHttp(lbEndpoint, 'liqmap', [str('symbol', 'btc')]))));
-  const botCpu = replicas.reduce((sum, r, i) => sum + cpuMs(r.child.pid!) - before[i]!, 0);
-  const self = process.cpuUsage(self0);
-  console.log(`    CPU per answer: replicas ${(botCpu / n).toFixed(1)} ms; fake Discord + proxy ${((self.user + self.system) / 1000 / n).toFixed(1)} ms`);
+for (const pass of ['uploads', 'PUBLIC_URL'] as const) {
+  console.log(`  ${pass === 'uploads' ? 'pictures uploaded with every answer' : 'PUBLIC_URL set: pictures by URL, answers inline'}`);
+  const replicas = await Promise.all([0, 1].map(() => startReplica({ ...env, ...(pass === 'PUBLIC_URL' ? { PUBLIC_URL: 'https://liqmap.example.com' } : {}) }, dir)));
+  // A failed run must not leave the replicas behind.
+  process.on('exit', () => replicas.forEach((r) => r.child.kill('SIGKILL')));
+  const proxy = await startProxy(replicas.map((r) => r.port));
+  const lbEndpoint = `${proxy.url}/discord/interactions`;
+  // Each replica draws the map once.
+  for (let i = 0; i < 4; i++) await askHttp(lbEndpoint, 'liqmap', [str('symbol', 'btc')]);
+  const lbWarm: number[] = [];
+  for (let i = 0; i < 100; i++) lbWarm.push(await askHttp(lbEndpoint, 'liqmap', [str('symbol', 'btc')]));
+  row('warm, one at a time', lbWarm);
+  if (pass === 'uploads') row('cold, 50 at once (one new map)', await Promise.all(Array.from({ length: 50 }, () => askHttp(lbEndpoint, 'liqmap', [str('symbol', 'btc'), str('window', '3d')]))));
+  /** A batch at once; also the replicas' CPU per answer (what the bot itself spends, whatever the machine's load). */
+  const batch = async (label: string, n: number) => {
+    const before = replicas.map((r) => cpuMs(r.child.pid!));
+    const self0 = process.cpuUsage();
+    row(label, await Promise.all(Array.from({ length: n }, () => askHttp(lbEndpoint, 'liqmap', [str('symbol', 'btc')]))));
+    const botCpu = replicas.reduce((sum, r, i) => sum + cpuMs(r.child.pid!) - before[i]!, 0);
+    const self = process.cpuUsage(self0);
+    console.log(`    CPU per answer: replicas ${(botCpu / n).toFixed(1)} ms; fake Discord + proxy ${((self.user + self.system) / 1000 / n).toFixed(1)} ms`);
+  };
+  for (let round = 1; round <= 3; round++) await batch(`warm, 50 at once (round ${round})`, 50);
+  for (let round = 1; round <= 3; round++) await batch(`warm, 200 at once (round ${round})`, 200);
+  console.log(`  served per replica: ${proxy.served.join(' / ')}; ${load()}`);
+  proxy.close();
+  for (const r of replicas) r.child.kill('SIGTERM');
 }
-for (let round = 1; round <= 3; round++) await batch(`warm, 50 at once (round ${round})`, 50);
-for (let round = 1; round <= 3; round++) await batch(`warm, 200 at once (round ${round})`, 200);
-console.log(`  served per replica: ${proxy.served.join(' / ')}; ${load()}`);
-proxy.close();
-for (const r of replicas) r.child.kill('SIGTERM');
 await redis.stop();
 rmSync(dir, { recursive: true, force: true });
 
