@@ -1,15 +1,10 @@
 // /digest on|off|status|now: a chat's scheduled digest of the liquidation map, at its local time.
-import { baseAsset } from '../src/analysis/format.js';
 import { WINDOWS } from '../src/analysis/types.js';
 import { destinationOf, type CommandDefinition } from '../src/core/command.js';
-import type { DigestDays, Subscription } from '../src/store/records.js';
+import type { DigestDays } from '../src/store/records.js';
+import { describeSubscription } from '../src/schedule/digest-status.js';
 import { scheduleOf } from '../src/schedule/services.js';
 import { describeSlot } from '../src/schedule/slots.js';
-
-function describeSubscription(sub: Subscription): string {
-  const when = sub.days === 'weekdays' ? 'every weekday' : 'every day';
-  return `${when} at ${sub.time} ${sub.timezone} · ${sub.symbols.map(baseAsset).join(', ')} · ${sub.window} window`;
-}
 
 export const digestCommand: CommandDefinition = {
   name: 'digest',
@@ -52,21 +47,7 @@ export const digestCommand: CommandDefinition = {
     {
       name: 'status',
       description: "This chat's digest: when, what, and when it was last sent",
-      async handler({ caller, services }) {
-        const { subscription: sub, nextSlotMs, alertRules } = await scheduleOf(services).digests.state(destinationOf(caller));
-        const alerts = `Alert rules here: ${alertRules} (/alerts list).`;
-        if (!sub) return { text: `No digest in this chat. Moderators: /digest on 08:00 Europe/Berlin btc,eth\n${alerts}` };
-        const lines = [`Digest ${describeSubscription(sub)}.`];
-        if (!sub.enabled) {
-          const when = sub.disabledAtMs !== undefined ? ` on ${describeSlot(sub.disabledAtMs, sub.timezone)}` : '';
-          lines.unshift(`Digest stopped${when}: ${sub.disabledReason ?? 'disabled'}.`, 'A moderator can turn it back on with /digest on.');
-        } else if (nextSlotMs !== undefined) {
-          lines.push(`Next: ${describeSlot(nextSlotMs, sub.timezone)}.`);
-        }
-        if (sub.lastSentAtMs !== undefined) lines.push(`Last sent: ${describeSlot(sub.lastSentAtMs, sub.timezone)}.`);
-        lines.push(alerts);
-        return { title: 'Digest status', text: lines.join('\n') };
-      },
+      handler: ({ caller, services }) => scheduleOf(services).digests.status(destinationOf(caller)),
     },
     {
       name: 'now',

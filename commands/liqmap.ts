@@ -1,16 +1,16 @@
-// /liqmap btc [venue] [window] [range]: the estimated liquidation map as a picture and a one-line verdict.
+// /liqmap btc [venue] [window] [range] [level] [compare]: the estimated liquidation map as a picture and its summary.
 import { baseAsset, summarize } from '../src/analysis/format.js';
 import type { CommandDefinition } from '../src/core/command.js';
 import { summarizeComparison } from '../src/analysis/compare.js';
-import { compareOption, mapPictureKey, mapQueryOf, pictureName, rangeOption, symbolOption, venueOption, windowOption } from './map-options.js';
+import { compareOption, levelOption, mapPictureKey, mapQueryOf, pictureName, rangeOption, symbolOption, venueOption, windowOption } from './map-options.js';
 
 export const liqmapCommand: CommandDefinition = {
   name: 'liqmap',
   description: 'Estimated liquidation map: where leveraged positions would be force-closed',
-  options: [symbolOption, venueOption, windowOption, rangeOption, compareOption],
+  options: [symbolOption, venueOption, windowOption, rangeOption, levelOption, compareOption],
   produces: 'picture',
   pictureKey: mapPictureKey('map'),
-  examples: ['/liqmap btc', '/liqmap eth 1d bybit', '/liqmap sol 14d 10', '/liqmap btc compare'],
+  examples: ['/liqmap btc', '/liqmap eth 1d bybit', '/liqmap sol 14d 10', '/liqmap btc level:90000', '/liqmap btc compare'],
   async handler({ options, services }) {
     const query = mapQueryOf(options);
     if (options.compare !== undefined) {

@@ -7,6 +7,8 @@ import { CoinglassClient } from '../market/coinglass.js';
 import type { LiveMarketOptions } from '../market/live-market-data.js';
 import type { MarketData } from '../market/market-data.js';
 import { openMarketData } from '../market/open-market-data.js';
+import type { Calibration } from '../analysis/calibration.js';
+import { defaultCalibration } from './calibration-file.js';
 import { MapPipeline, type MapPipelineMetrics, type Renderer } from './map-pipeline.js';
 import type { ModelRunner } from './model-runner.js';
 
@@ -36,6 +38,8 @@ export interface OpenMapsOptions {
   observer?: LiveMarketOptions['observer'];
   /** Replaces the configured source (tests, benchmarks). */
   market?: MarketData;
+  /** Replaces the shipped calibration (assets/calibration/); null = maps without calibrated figures. */
+  calibration?: Calibration | null;
 }
 
 export interface OpenMaps {
@@ -52,6 +56,7 @@ export function openMaps(o: OpenMapsOptions): OpenMaps {
     // The pipeline's clock tells the time; a retry's wait is real.
     clock: { now: () => o.clock.now(), sleep: marketClock.sleep },
   });
-  const maps = new MapPipeline({ market, renderer: o.renderer, models: o.models, clock: o.clock, log: o.log, metrics: o.metrics, coinglass });
+  const calibration = o.calibration === undefined ? defaultCalibration() : o.calibration;
+  const maps = new MapPipeline({ market, renderer: o.renderer, models: o.models, clock: o.clock, log: o.log, metrics: o.metrics, coinglass, ...(calibration ? { calibration } : {}) });
   return { maps, market };
 }

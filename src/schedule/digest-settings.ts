@@ -9,6 +9,7 @@ import type { MapService } from '../maps/map-pipeline.js';
 import type { DigestDays, Subscription } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { DigestScheduler } from './digest-scheduler.js';
+import { digestStatus } from './digest-status.js';
 import { clearDestinationGone } from './gone.js';
 import { nextSlot, parseTimeOfDay, parseTimezone } from './slots.js';
 
@@ -25,20 +26,13 @@ export interface DigestRequest {
   days: DigestDays;
 }
 
-export interface DigestState {
-  subscription?: Subscription;
-  /** The next slot while it is enabled. */
-  nextSlotMs?: number;
-  /** Alert rules in this chat (status shows them). */
-  alertRules: number;
-}
-
 /** The port /digest calls. */
 export interface DigestSettingsPort {
   turnOn(destination: Destination, by: string, request: DigestRequest): Promise<{ subscription: Subscription; nextSlotMs?: number }>;
   /** False when there was none. */
   turnOff(destination: Destination): Promise<boolean>;
-  state(destination: Destination): Promise<DigestState>;
+  /** /digest status: when, what, next and last digest, a send not confirmed, or why it stopped. */
+  status(destination: Destination): Promise<Reply>;
   /** This chat's digest (or BTC's when none is set up) as a Reply, not recorded as a slot. */
   preview(destination: Destination, by: string): Promise<Reply>;
 }
@@ -86,11 +80,8 @@ export class DigestSettings implements DigestSettingsPort {
     return this.o.store.subscriptions.delete(encodeDestination(destination));
   }
 
-  async state(destination: Destination): Promise<DigestState> {
-    const key = encodeDestination(destination);
-    const [subscription, rules] = await Promise.all([this.o.store.subscriptions.get(key), this.o.store.alertRules.list(`${key}/`)]);
-    const next = subscription?.enabled ? nextSlot(subscription, this.o.clock.now()) : undefined;
-    return { ...(subscription ? { subscription } : {}), ...(next !== undefined ? { nextSlotMs: next } : {}), alertRules: rules.length };
+  status(destination: Destination): Promise<Reply> {
+    return digestStatus(this.o.store, encodeDestination(destination), this.o.clock.now());
   }
 
   async preview(destination: Destination, by: string): Promise<Reply> {

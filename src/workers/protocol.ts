@@ -1,4 +1,5 @@
 // Messages between the work pool and its worker threads.
+import type { Calibration } from '../analysis/calibration.js';
 import type { MapComparison } from '../analysis/compare.js';
 import type { Heatmap, LiquidationMap, ModelParams, VenueSpec, WindowName } from '../analysis/types.js';
 import type { PictureOptions } from '../render/map-picture.js';
@@ -13,6 +14,7 @@ export interface PackedModelRequest {
   at?: number;
   venuesFailed?: { venue: string; reason: string }[];
   sourceNotes?: string[];
+  calibration?: Calibration;
 }
 
 export type Job =
