@@ -11,6 +11,7 @@ import {
   type DigestSnapshot,
   type Subscription,
 } from './records.js';
+import { trackedAddressSchema, type TrackedAddress } from './hyperliquid-records.js';
 import { RedisBackend } from './redis-backend.js';
 import type { StoreLogger } from './schema.js';
 import { SqliteBackend } from './sqlite-backend.js';
@@ -25,6 +26,8 @@ export interface Store {
   readonly snapshots: Collection<DigestSnapshot>;
   /** id = destination. */
   readonly chats: Collection<ChatState>;
+  /** id = address (0x…, lower case): accounts the Hyperliquid position tracker follows. */
+  readonly hyperliquidAddresses: Collection<TrackedAddress>;
   close(): Promise<void>;
 }
 
@@ -35,6 +38,7 @@ export function createStore(backend: StoreBackend, log: StoreLogger): Store {
     alertRules: new Collection(backend, 'rule', alertRuleSchema, log),
     snapshots: new Collection(backend, 'snap', snapshotSchema, log),
     chats: new Collection(backend, 'chat', chatStateSchema, log),
+    hyperliquidAddresses: new Collection(backend, 'hladdr', trackedAddressSchema, log),
     close: () => backend.close(),
   };
 }
