@@ -7,6 +7,8 @@ import { serveCommand } from './serve.js';
 import { deployCommandsCommand } from './deploy-commands.js';
 import { recordCommand } from './record.js';
 import { heatmapCommand } from './heatmap.js';
+import { scoreMeasuredCommand } from './score-measured.js';
+import { trackCommand } from './track.js';
 
 /** Every `liqmap` subcommand; a new one is a new file and a line here. */
-export const CLI_COMMANDS: CliCommand[] = [mapCommand, demoCommand, backtestCommand, cascadesCommand, serveCommand, deployCommandsCommand, recordCommand, heatmapCommand];
+export const CLI_COMMANDS: CliCommand[] = [mapCommand, demoCommand, backtestCommand, cascadesCommand, serveCommand, deployCommandsCommand, recordCommand, heatmapCommand, scoreMeasuredCommand, trackCommand];

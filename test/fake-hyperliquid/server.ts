@@ -147,6 +147,11 @@ export class FakeHyperliquid {
     for (const s of this.sockets) if (s.ws.readyState === s.ws.OPEN) s.ws.send(text);
   }
 
+  /** Drops every websocket without a close handshake (a dead connection). */
+  dropSockets(): void {
+    for (const s of this.sockets) s.ws.terminate();
+  }
+
   subscribers(coin: string): number {
     return this.sockets.filter((s) => s.coins.has(coin) && s.ws.readyState === s.ws.OPEN).length;
   }
