@@ -89,7 +89,7 @@ export function coverageOf(input: CoverageInput): CoverageReport {
 
 /** "12.3%", or "6.1–12.3%" while the sidedness is unknown. */
 export function formatCoverage(c: SideCoverage): string {
-  const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 2 : 1)}%`;
+  const pct = (x: number) => `${(100 * x).toFixed(100 * x < 1 ? 2 : 1)}%`;
   if (c.coverage !== null) return pct(c.coverage);
   if (c.ifOneSided === null || c.ifTwoSided === null) return 'n/a';
   return `${pct(c.ifOneSided)}–${pct(c.ifTwoSided)}`;
