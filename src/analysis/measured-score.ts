@@ -4,7 +4,8 @@
 // - per side, over the buckets within the range (longs: buckets reaching below the mark; shorts:
 //   above), each side normalised to its total: Spearman rank correlation of bucket USD, the share of
 //   measured USD inside the estimate's top-decile buckets, and the total-variation distance of the
-//   two shapes (0 = identical, 1 = disjoint);
+//   two shapes (0 = identical, 1 = disjoint); and Spearman over coarser bands of distance from the mark
+//   (1% by default), since a measured map of a few dozen positions leaves most buckets empty;
 // - the share of the whole book (both sides; measured positions without a liquidation price count in
 //   the book, in no bucket) liquidated within ±5/10/15% of the mark;
 // - the ratio error: ln(estimated ratio / measured ratio), 0 = right, ±0.69 = a factor of two;
@@ -24,6 +25,8 @@ export interface SideScore {
   topDecileShare: number | null;
   /** ½ Σ |e/E − m/M|: 0 = the same shape, 1 = nothing in common. */
   shapeDistance: number | null;
+  /** Spearman over bands of distance from the mark (`bandPct` wide). */
+  bandSpearman: number | null;
 }
 
 export interface WithinScore {
@@ -73,6 +76,8 @@ export interface EstimatedBuckets {
 export interface CompareOptions {
   withinPcts?: readonly number[];
   clusterCount?: number;
+  /** Width of the distance bands of `bandSpearman`, in % of the mark (default 1). */
+  bandPct?: number;
 }
 
 function indexed(buckets: readonly ClusterBucket[], bucketSize: number): Map<number, ClusterBucket> {
@@ -85,7 +90,7 @@ function bookUsd(buckets: readonly ClusterBucket[]): number {
   return sum;
 }
 
-function sideScore(estimated: number[], measured: number[]): SideScore {
+function sideScore(estimated: number[], measured: number[], bandOf: number[]): SideScore {
   const e = estimated.reduce((s, v) => s + v, 0);
   const m = measured.reduce((s, v) => s + v, 0);
   let distance: number | null = null;
@@ -94,11 +99,19 @@ function sideScore(estimated: number[], measured: number[]): SideScore {
     for (let i = 0; i < estimated.length; i++) d += Math.abs(estimated[i]! / e - measured[i]! / m);
     distance = d / 2;
   }
+  const bands = bandOf.length > 0 ? Math.max(...bandOf) + 1 : 0;
+  const bandE = new Array<number>(bands).fill(0);
+  const bandM = new Array<number>(bands).fill(0);
+  bandOf.forEach((b, i) => {
+    bandE[b]! += estimated[i]!;
+    bandM[b]! += measured[i]!;
+  });
   return {
     buckets: estimated.length,
     spearman: estimated.length >= 2 ? spearman(estimated, measured) : null,
     topDecileShare: estimated.length > 0 ? topShare(estimated, measured, 0.1) : null,
     shapeDistance: distance,
+    bandSpearman: bands >= 2 ? spearman(bandE, bandM) : null,
   };
 }
 
@@ -131,6 +144,12 @@ export function compareMaps(estimate: EstimatedBuckets, measured: MeasuredMap, o
   const longM: number[] = [];
   const shortE: number[] = [];
   const shortM: number[] = [];
+  const longBand: number[] = [];
+  const shortBand: number[] = [];
+  const band = (options.bandPct ?? 1) / 100;
+  // The band of a bucket: its centre's distance from the mark in whole bands (a hair of slack for
+  // centres that sit exactly on a band's edge).
+  const bandOf = (k: number) => Math.floor(Math.abs((k + 0.5) * bs - price) / price / band + 1e-9);
   const inRangeE: ClusterBucket[] = [];
   const inRangeM: ClusterBucket[] = [];
   let shortAboveE = 0;
@@ -142,10 +161,12 @@ export function compareMaps(estimate: EstimatedBuckets, measured: MeasuredMap, o
     if (low < price) {
       longE.push(e?.longUsd ?? 0);
       longM.push(m?.longUsd ?? 0);
+      longBand.push(bandOf(k));
     }
     if (low + bs > price) {
       shortE.push(e?.shortUsd ?? 0);
       shortM.push(m?.shortUsd ?? 0);
+      shortBand.push(bandOf(k));
     }
     if (e) {
       inRangeE.push(e);
@@ -178,8 +199,8 @@ export function compareMaps(estimate: EstimatedBuckets, measured: MeasuredMap, o
     estimated: { shortAbove: shortAboveE, longBelow: longBelowE, bookUsd: estimatedBook },
     measured: { shortAbove: measured.shortAbove, longBelow: measured.longBelow, bookUsd: measuredBook },
     scores: {
-      long: sideScore(longE, longM),
-      short: sideScore(shortE, shortM),
+      long: sideScore(longE, longM, longBand),
+      short: sideScore(shortE, shortM, shortBand),
       bookWithin: (options.withinPcts ?? DEFAULT_WITHIN_PCTS).map((pct) => ({
         pct,
         estimated: within(estimate.buckets, estimatedBook, pct),
@@ -216,6 +237,8 @@ export interface ComparisonSummary {
   topDecileShort: Spread;
   shapeDistanceLong: Spread;
   shapeDistanceShort: Spread;
+  bandSpearmanLong: Spread;
+  bandSpearmanShort: Spread;
   bookWithin: { pct: number; estimated: Spread; measured: Spread }[];
   /** |ln(estimated / measured ratio)|. */
   absRatioLogError: Spread;
@@ -236,6 +259,8 @@ export function summarizeComparisons(list: readonly MapComparison[]): Comparison
     topDecileShort: spread(list.map((c) => c.scores.short.topDecileShare)),
     shapeDistanceLong: spread(list.map((c) => c.scores.long.shapeDistance)),
     shapeDistanceShort: spread(list.map((c) => c.scores.short.shapeDistance)),
+    bandSpearmanLong: spread(list.map((c) => c.scores.long.bandSpearman)),
+    bandSpearmanShort: spread(list.map((c) => c.scores.short.bandSpearman)),
     bookWithin: pcts.map((pct, i) => ({
       pct,
       estimated: spread(list.map((c) => c.scores.bookWithin[i]?.estimated ?? null)),

@@ -76,6 +76,7 @@ export function formatSummary(s: ComparisonSummary): string[] {
   const lines = [`summary over ${s.snapshots} snapshots: median (mean, n)`];
   for (const w of s.bookWithin) lines.push(`  book within ±${w.pct}% of the mark: measured ${m(w.measured, p)} · estimated ${m(w.estimated, p)}`);
   lines.push(`  Spearman of bucket USD: longs ${m(s.spearmanLong, f)} · shorts ${m(s.spearmanShort, f)}`);
+  lines.push(`  Spearman over 1% bands of distance from the mark: longs ${m(s.bandSpearmanLong, f)} · shorts ${m(s.bandSpearmanShort, f)}`);
   lines.push(`  measured USD in the estimate's top-10% buckets: longs ${m(s.topDecileLong, p)} · shorts ${m(s.topDecileShort, p)}`);
   lines.push(`  shape distance (0 same, 1 disjoint): longs ${m(s.shapeDistanceLong, f)} · shorts ${m(s.shapeDistanceShort, f)}`);
   lines.push(`  |ln(estimated ratio ÷ measured ratio)|: ${m(s.absRatioLogError, f)}`);

@@ -75,7 +75,7 @@ describe('compareMaps', () => {
     positions.push({ side: 'short', usd: k - 999, liquidationPx: k * 100 + 50 });
   }
   const measured = buildMeasuredMap({ positions, price: 100_000, bucketSize: 100, range: 0.01 });
-  const c = compareMaps({ bucketSize: 100, buckets: estimated }, measured, { withinPcts: [5, 25] });
+  const c = compareMaps({ bucketSize: 100, buckets: estimated }, measured, { withinPcts: [5, 25], bandPct: 0.25 });
 
   it('sums both maps within the range of the mark', () => {
     expect(c.estimated).toEqual({ shortAbove: 55, longBelow: 15, bookUsd: 170 });
@@ -91,6 +91,12 @@ describe('compareMaps', () => {
     expect(c.scores.short.spearman).toBeCloseTo(-1, 12);
     expect(c.scores.short.topDecileShare).toBeCloseTo(1 / 55, 12);
     expect(c.scores.short.shapeDistance).toBeCloseTo(25 / 55, 12);
+  });
+
+  it('ranks bands of distance from the mark', () => {
+    // 0.25% bands: longs 9, 6, 0, 0 against 18, 12, 0, 0; shorts 19, 21, 9, 6 against 3, 12, 13, 27.
+    expect(c.scores.long.bandSpearman).toBeCloseTo(1, 12);
+    expect(c.scores.short.bandSpearman).toBeCloseTo(-0.8, 12);
   });
 
   it('gives the share of each book within ±pct, nulls and far buckets in the book', () => {
