@@ -1,10 +1,11 @@
 // `liqmap track`: follows Hyperliquid accounts and their positions into the store until stopped,
 // printing what it holds and spends once a minute.
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile, stat } from 'node:fs/promises';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { parseAddressList } from '../hyperliquid/address-list.js';
+import { formatPositionRows, POSITIONS_CSV_HEADER } from '../hyperliquid/positions-csv.js';
 import type { OiSidedness } from '../hyperliquid/coverage.js';
 import { PositionTracker } from '../hyperliquid/tracker.js';
 import { formatTrackerStatus } from '../hyperliquid/tracker-status.js';
@@ -18,7 +19,7 @@ import type { CliCommand, CliIo } from './command.js';
 
 const USAGE = [
   'usage: liqmap track [--coins BTC,ETH] [--seed <file>] [--reserve 25] [--for <duration>] [--every 1m] [--no-stream]',
-  '         [--oi one-sided|two-sided] [--api-url <url>] [--ws-url <url>]',
+  '         [--record <csv>] [--record-every 1h] [--oi one-sided|two-sided] [--api-url <url>] [--ws-url <url>]',
   '  the store is STORE_PATH (SQLite) or REDIS_URL, as for the bot',
 ].join('\n');
 
@@ -28,6 +29,8 @@ const options = {
   reserve: { type: 'string', description: 'share of the IP weight budget (1200/min) left for the rest of the bot, in % (default 25)' },
   for: { type: 'string', description: 'stop after this long, e.g. 30m or 2h (default: until Ctrl-C)' },
   every: { type: 'string', description: 'how often to print the status (default 1m)' },
+  record: { type: 'string', description: 'append a snapshot of the fresh positions to this CSV (the format liqmap score-measured reads)' },
+  'record-every': { type: 'string', description: 'how often to append a snapshot with --record (default 1h)' },
   'no-stream': { type: 'flag', description: 'find accounts through recentTrades and the seed only, without the websocket' },
   oi: { type: 'string', description: 'how Hyperliquid counts open interest, when known: one-sided or two-sided (default: measured)' },
   'api-url': { type: 'string', description: `info API base (default ${DEFAULT_HL_API_URL})` },
@@ -62,6 +65,8 @@ export async function runTrack(argv: string[], io: CliIo, deps: TrackDeps = {}):
   if (oi !== undefined && oi !== 'one-sided' && oi !== 'two-sided') throw new UserError(`--oi "${oi.slice(0, 20)}" is not one of one-sided, two-sided`);
   const forMs = duration('for', stringOption(args, 'for'), undefined);
   const everyMs = duration('every', stringOption(args, 'every'), 60_000)!;
+  const recordPath = stringOption(args, 'record');
+  const recordEveryMs = duration('record-every', stringOption(args, 'record-every'), 3_600_000)!;
   const seedPath = stringOption(args, 'seed');
   let seed: string[] = [];
   if (seedPath !== undefined) {
@@ -107,11 +112,16 @@ export async function runTrack(argv: string[], io: CliIo, deps: TrackDeps = {}):
     io.out(`tracking ${coins.join(', ')} traders on Hyperliquid: ${started.loaded} addresses from the store, ${started.seeded} new from the seed; ${Math.round(100 - reserve)}% of the IP's weight budget (Ctrl-C to stop)`);
     const until = forMs === undefined ? Infinity : clock.now() + forMs;
     let nextStatus = clock.now() + everyMs;
+    let nextRecord = clock.now() + recordEveryMs;
     while (!signal.aborted && clock.now() < until) {
       await clock.sleep(Math.max(1, Math.min(1000, nextStatus - clock.now(), until - clock.now())));
       if (clock.now() >= nextStatus) {
         nextStatus += everyMs;
         io.out(formatTrackerStatus(tracker));
+      }
+      if (recordPath !== undefined && clock.now() >= nextRecord) {
+        nextRecord += recordEveryMs;
+        await recordSnapshot(recordPath, tracker, clock.now());
       }
     }
     await tracker.stop();
@@ -123,6 +133,28 @@ export async function runTrack(argv: string[], io: CliIo, deps: TrackDeps = {}):
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** Appends the fresh positions of every tracked coin as one snapshot (the header first in a new file). */
+async function recordSnapshot(path: string, tracker: PositionTracker, nowMs: number): Promise<void> {
+  let fresh = false;
+  try {
+    fresh = (await stat(path)).size === 0;
+  } catch {
+    fresh = true;
+  }
+  const rows = tracker.settings.coins.flatMap((coin) =>
+    tracker.freshPositions(coin, nowMs).map(({ address, position: p }) => ({
+      user: address,
+      coin: p.coin,
+      szi: p.szi,
+      entryPx: p.entryPx,
+      leverage: p.leverage,
+      liquidationPx: p.liquidationPx,
+      positionValue: p.positionValue,
+    })),
+  );
+  await appendFile(path, (fresh ? `${POSITIONS_CSV_HEADER}\n` : '') + formatPositionRows(nowMs, rows));
 }
 
 export const trackCommand: CliCommand = {

@@ -22,6 +22,7 @@ export interface PositionSnapshot {
 }
 
 const REQUIRED = ['snapshot_ts', 'user', 'coin', 'szi', 'liquidation_px', 'position_value'];
+export const POSITIONS_CSV_HEADER = 'snapshot_ts,user,coin,szi,entry_px,leverage,liquidation_px,position_value';
 const MAX_REPORTED = 20;
 
 export class PositionsFormatError extends UserError {
@@ -91,4 +92,11 @@ export function snapshotMark(positions: readonly RecordedPosition[]): number | u
   if (marks.length === 0) return undefined;
   const mid = marks.length / 2;
   return marks.length % 2 === 1 ? marks[Math.floor(mid)]! : (marks[mid - 1]! + marks[mid]!) / 2;
+}
+
+/** Rows of one snapshot in the same format, for `liqmap track --record` (no header). */
+export function formatPositionRows(ts: number, positions: readonly RecordedPosition[]): string {
+  const at = new Date(ts).toISOString();
+  const cell = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));
+  return positions.map((p) => [at, p.user, p.coin, p.szi, cell(p.entryPx), cell(p.leverage), cell(p.liquidationPx), p.positionValue].join(',') + '\n').join('');
 }

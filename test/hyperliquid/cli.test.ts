@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import { runTrack } from '../../src/cli/track.js';
+import { parsePositionsCsv } from '../../src/hyperliquid/positions-csv.js';
 import { SqliteBackend } from '../../src/store/sqlite-backend.js';
 import { createStore } from '../../src/store/store.js';
 import { expectGoldenText } from '../helpers/golden.js';
@@ -102,7 +103,8 @@ describe('liqmap track', () => {
       fake.users.set(addressOf(1), { positions: [{ coin: 'BTC', szi: 2, entryPx: 99_000, liquidationPx: 80_000, mode: 'cross', leverage: 5 }] });
       const storePath = join(dir, 'store.sqlite');
       const out: string[] = [];
-      const code = await runTrack(['--seed', seed, '--api-url', fake.url, '--no-stream', '--for', '1m', '--every', '1m'], { out: (t) => out.push(t), err: () => {} }, {
+      const record = join(dir, 'positions.csv');
+      const code = await runTrack(['--seed', seed, '--api-url', fake.url, '--no-stream', '--for', '3m', '--every', '3m', '--record', record, '--record-every', '1m'], { out: (t) => out.push(t), err: () => {} }, {
         env: { STORE_PATH: storePath },
         clock: fastClock(),
       });
@@ -115,6 +117,10 @@ describe('liqmap track', () => {
       await store.close();
       expect(stored.map((a) => a.address).sort()).toEqual([addressOf(1), addressOf(2)]);
       expect(stored.find((a) => a.address === addressOf(1))?.positions[0]).toMatchObject({ szi: 2, liquidationPx: 80_000 });
+      // The recording is what score-measured reads: three snapshots of the one fresh position.
+      const recorded = parsePositionsCsv(readFileSync(record, 'utf8'), record);
+      expect(recorded).toHaveLength(3);
+      expect(recorded[2]!.positions).toEqual([{ user: addressOf(1), coin: 'BTC', szi: 2, entryPx: 99_000, leverage: 5, liquidationPx: 80_000, positionValue: 200_000 }]);
 
       writeFileSync(seed, `${addressOf(1)}\nnot-an-address\n`);
       const err: string[] = [];
