@@ -3,6 +3,7 @@
 // minute as the fake counts it), the measured map from 10,000 tracked positions, and the memory of
 // 10,000 tracked accounts.
 import { buildMeasuredMap, type MeasuredPosition } from '../src/analysis/measured-map.js';
+import { pickDue } from '../src/hyperliquid/poll-priority.js';
 import { PositionTracker } from '../src/hyperliquid/tracker.js';
 import { HyperliquidInfoClient } from '../src/market/hyperliquid/info-client.js';
 import { WeightBudget } from '../src/market/hyperliquid/weight-budget.js';
@@ -99,6 +100,20 @@ async function measuredMapCost(): Promise<void> {
   console.log(`  the same from the tracker's 10,000 accounts (collect fresh positions + map): median ${median(viaTracker).toFixed(2)} ms`);
 }
 
+/** One ranking pass (the tracker makes one per 16 batches of 4, about every 9 s at the default budget). */
+function rankingCost(): void {
+  const records = [...trackedAddresses(50_000, true, HL_T0), ...trackedAddresses(50_000, false, HL_T0).map((r, i) => ({ ...r, address: addressOf(100_000 + i) }))];
+  const marks = new Map([['BTC', 100_000]]);
+  for (let i = 0; i < 3; i++) pickDue(records, 64, HL_T0 + MINUTE, marks, 3_600_000);
+  const runs: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const t0 = performance.now();
+    pickDue(records, 64, HL_T0 + MINUTE, marks, 3_600_000);
+    runs.push(performance.now() - t0);
+  }
+  console.log(`ranking 100,000 accounts (half with a position) for the next 16 batches: median ${median(runs).toFixed(1)} ms`);
+}
+
 function memoryPer10k(withPosition: boolean): void {
   const n = 100_000;
   gc();
@@ -113,5 +128,6 @@ function memoryPer10k(withPosition: boolean): void {
 
 await pollsPerMinute(0.75, 6);
 await measuredMapCost();
+rankingCost();
 memoryPer10k(false);
 memoryPer10k(true);
