@@ -66,3 +66,25 @@ export const trackedAddressSchema: RecordSchema<TrackedAddress> = {
     return undefined;
   },
 };
+
+/** One coin's open interest samples and taker-flow bars of one UTC day (Hyperliquid keeps no history). */
+export interface HyperliquidDay {
+  v: 1;
+  coin: string;
+  /** YYYY-MM-DD. */
+  day: string;
+  oi: { ts: number; oi: number; markPx: number }[];
+  flow: { ts: number; buy: number; sell: number }[];
+}
+
+export const hyperliquidDaySchema: RecordSchema<HyperliquidDay> = {
+  name: 'hyperliquid day',
+  version: 1,
+  migrations: {},
+  check(r) {
+    if (!is.string(r.coin) || !is.string(r.day) || !/^\d{4}-\d{2}-\d{2}$/.test(r.day)) return 'bad coin or day';
+    if (!Array.isArray(r.oi) || !r.oi.every((s: unknown) => typeof s === 'object' && s !== null && is.number((s as Record<string, unknown>).ts) && is.number((s as Record<string, unknown>).oi) && is.number((s as Record<string, unknown>).markPx))) return 'bad open interest samples';
+    if (!Array.isArray(r.flow) || !r.flow.every((f: unknown) => typeof f === 'object' && f !== null && is.number((f as Record<string, unknown>).ts) && is.number((f as Record<string, unknown>).buy) && is.number((f as Record<string, unknown>).sell))) return 'bad flow bars';
+    return undefined;
+  },
+};

@@ -3,6 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { FLOW_BAR_MS, ForwardSeries, joinFlow, joinOi, type ForwardDay, type ForwardSeriesStore } from '../../src/market/hyperliquid/forward-series.js';
 import type { HlTrade } from '../../src/market/hyperliquid/types.js';
+import { forwardStoreOf } from '../../src/hyperliquid/forward-store.js';
+import { MemoryBackend } from '../../src/store/memory-backend.js';
+import { createStore } from '../../src/store/store.js';
 import { addressOf } from '../fake-hyperliquid/server.js';
 
 const T0 = Date.UTC(2026, 1, 4, 6, 0);
@@ -63,5 +66,21 @@ describe('ForwardSeries', () => {
     expect(range.oi.map((s) => s.oi)).toEqual([20_000, 20_100]);
     expect(range.flow).toEqual([{ ts: T0 + FLOW_BAR_MS, buy: 2, sell: 0.5 }]);
     expect(store.days.get('BTC/2026-02-04')!.oi).toHaveLength(2);
+  });
+});
+
+describe('in the store', () => {
+  it('round-trips a day through the store, and a damaged day is skipped, not thrown', async () => {
+    const warnings: object[] = [];
+    const backend = new MemoryBackend();
+    const store = createStore(backend, { warn: (o) => void warnings.push(o) });
+    const series = new ForwardSeries(forwardStoreOf(store.hyperliquidDays));
+    series.sampleOi('BTC', 20_000, 76_000, T0);
+    await series.flush();
+    const again = new ForwardSeries(forwardStoreOf(store.hyperliquidDays));
+    expect((await again.range('BTC', T0 - HOUR, T0 + HOUR)).oi).toEqual([{ ts: T0, oi: 20_000, markPx: 76_000 }]);
+    backend.setRaw('hlday:ETH/2026-02-04', '{"value":{"v":1,"coin":"ETH","day":"2026-02-04","oi":[{"ts":"soon"}],"flow":[]}}');
+    expect((await new ForwardSeries(forwardStoreOf(store.hyperliquidDays)).range('ETH', T0 - HOUR, T0 + HOUR)).oi).toEqual([]);
+    expect(warnings).toEqual([expect.objectContaining({ key: 'hlday:ETH/2026-02-04', reason: 'bad open interest samples' })]);
   });
 });
