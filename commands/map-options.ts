@@ -38,6 +38,14 @@ export const rangeOption: OptionSpec = {
   default: RANGE_PCT.default,
 };
 
+/** `/liqmap btc compare`: CoinGlass's aggregated map beside ours (the word is the value, so Telegram text reads naturally). */
+export const compareOption: OptionSpec = {
+  name: 'compare',
+  description: "show CoinGlass's aggregated map beside ours (needs COINGLASS_API_KEY on the bot)",
+  type: 'string',
+  choices: ['compare'],
+};
+
 /** The command's options as the map pipeline's input; the pipeline validates them. */
 export function mapQueryOf(options: OptionValues): MapQueryInput {
   return {

@@ -94,7 +94,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'BINANCE_FAPI_URL', default: 'https://fapi.binance.com', secret: false, description: 'Binance USD-M futures REST base.' },
   { name: 'BYBIT_API_URL', default: 'https://api.bybit.com', secret: false, description: 'Bybit v5 REST base.' },
   { name: 'OKX_API_URL', default: 'https://www.okx.com', secret: false, description: 'OKX v5 REST base.' },
-  { name: 'BINANCE_WS_URL', default: 'wss://fstream.binance.com/ws/!forceOrder@arr', secret: false, description: 'Binance liquidation stream.' },
+  { name: 'BINANCE_WS_URL', default: 'wss://fstream.binance.com/market/ws/!forceOrder@arr', secret: false, description: 'Binance liquidation stream (the /market base path; the old /ws/... path was retired in April 2026).' },
   { name: 'BYBIT_WS_URL', default: 'wss://stream.bybit.com/v5/public/linear', secret: false, description: 'Bybit public linear stream (liquidations).' },
   { name: 'OKX_WS_URL', default: 'wss://ws.okx.com:8443/ws/v5/public', secret: false, description: 'OKX public stream (liquidation orders).' },
   { name: 'COINGLASS_API_URL', default: 'https://open-api-v4.coinglass.com', secret: false, description: 'CoinGlass API base.' },

@@ -18,7 +18,7 @@ import { Metrics } from './metrics.js';
 import { DiscordBot } from './platforms/discord/discord-bot.js';
 import { TelegramBot } from './platforms/telegram/telegram-bot.js';
 import { createWorkPool, type WorkPool } from './workers/work-pool.js';
-import { LiquidationFeed } from './market/liquidation-feed.js';
+import { contractSizesOf, LiquidationFeed, symbolsInSchedules } from './market/liquidation-feed.js';
 import { createSchedule } from './schedule/start-schedule.js';
 import type { ServicesWithSchedule } from './schedule/services.js';
 
@@ -88,7 +88,19 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     ...(overrides.market ? { market: overrides.market } : {}),
   });
   const senders: Partial<Record<Platform, DestinationSender>> = {};
-  const feed = overrides.liquidationFeed !== undefined ? overrides.liquidationFeed : config.source.kind === 'live' ? new LiquidationFeed({ log, wsUrls: { binance: config.venues.binanceWsUrl, bybit: config.venues.bybitWsUrl, okx: config.venues.okxWsUrl } }) : null;
+  const feed =
+    overrides.liquidationFeed !== undefined
+      ? overrides.liquidationFeed
+      : config.source.kind === 'live'
+        ? new LiquidationFeed({
+            log,
+            observer: metrics,
+            wsUrls: { binance: config.venues.binanceWsUrl, bybit: config.venues.bybitWsUrl, okx: config.venues.okxWsUrl },
+            // OKX sizes come in contracts; the symbols are those digests and alert rules name, polled from the store.
+            contractSizes: contractSizesOf(market),
+            followSymbols: () => symbolsInSchedules(schedule.schedule.store),
+          })
+        : null;
   // Digests and alerts: the store, the scheduler and the evaluator; they send through `senders`.
   const schedule = createSchedule({ config, maps, senders, clock, log, metrics, ...(feed ? { liquidationFeed: feed } : {}) });
   const services: ServicesWithSchedule = { maps, clock, log, commands: BOT_COMMANDS, schedule: schedule.schedule };

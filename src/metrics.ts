@@ -1,5 +1,5 @@
 // Prometheus metrics on a registry of their own (not prom-client's global one), so tests can build many.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type Platform = 'discord' | 'telegram' | 'cli' | string;
 /** How a command ended: answered, refused with a user error, rate-limited, or failed. */
@@ -29,6 +29,9 @@ export class Metrics {
   private readonly venueRequests: Counter<'venue' | 'endpoint' | 'outcome'>;
   private readonly venueErrors: Counter<'venue' | 'endpoint'>;
   private readonly venueSeconds: Histogram<'venue' | 'endpoint'>;
+  private readonly streamUp: Gauge<'venue'>;
+  private readonly streamMessages: Counter<'venue'>;
+  private readonly streamReconnects: Counter<'venue'>;
   private readonly digests: Counter<'result'>;
   private readonly alerts: Counter<'result'>;
 
@@ -79,6 +82,9 @@ export class Metrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
+    this.streamUp = new Gauge({ name: 'liqmap_stream_connected', help: 'Liquidation stream connected (1) or not (0), by venue.', labelNames: ['venue'], registers });
+    this.streamMessages = new Counter({ name: 'liqmap_stream_messages_total', help: 'Websocket messages received on the liquidation streams, by venue.', labelNames: ['venue'], registers });
+    this.streamReconnects = new Counter({ name: 'liqmap_stream_reconnects_total', help: 'Liquidation stream connections reopened after a drop, by venue.', labelNames: ['venue'], registers });
     this.digests = new Counter({ name: 'liqmap_digests_total', help: 'Scheduled digests by result (sent, failed).', labelNames: ['result'], registers });
     this.alerts = new Counter({ name: 'liqmap_alerts_total', help: 'Alert messages by result (sent, failed).', labelNames: ['result'], registers });
     // Zero series exist from the start, so dashboards and rate() see 0 rather than "no data".
@@ -116,6 +122,19 @@ export class Metrics {
     this.venueRequests.inc({ venue, endpoint, outcome });
     if (outcome !== 'ok') this.venueErrors.inc({ venue, endpoint });
     if (seconds !== undefined) this.venueSeconds.observe({ venue, endpoint }, seconds);
+  }
+
+  /** A liquidation stream opened (true) or closed (false); Metrics is the streams' StreamObserver. */
+  streamConnected(venue: string, up: boolean): void {
+    this.streamUp.set({ venue }, up ? 1 : 0);
+  }
+
+  streamMessage(venue: string): void {
+    this.streamMessages.inc({ venue });
+  }
+
+  streamReconnect(venue: string): void {
+    this.streamReconnects.inc({ venue });
   }
 
   digestSent(ok: boolean): void {

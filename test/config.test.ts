@@ -85,7 +85,7 @@ describe('loadConfig', () => {
       'BYBIT_WS_URL must start with wss:// or ws:// (got https://)',
     ]);
     const config = loadConfig({ BINANCE_API_KEY: 'read-only-key-123', BINANCE_API_SECRET: 'binance-secret-456' }, { dotenvPath: null });
-    expect(config.venues.binanceWsUrl).toBe('wss://fstream.binance.com/ws/!forceOrder@arr');
+    expect(config.venues.binanceWsUrl).toBe('wss://fstream.binance.com/market/ws/!forceOrder@arr');
     expect(config.secrets).toEqual(['read-only-key-123', 'binance-secret-456']);
   });
 

@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
-import { CoinglassClient } from '../src/market/coinglass.js';
-import { startFake, TestClock } from './fake-exchange/harness.js';
+import { CoinglassClient, readCoinglassMap } from '../src/market/coinglass.js';
+import { coinglassLevels, COINGLASS_PRO_KEY } from './fake-exchange/coinglass.js';
+import { startFake, T0, TestClock } from './fake-exchange/harness.js';
 import type { FakeExchange } from './fake-exchange/server.js';
 
 let clock: TestClock;
@@ -15,14 +18,16 @@ afterEach(async () => {
 });
 
 describe('CoinGlass aggregated map', () => {
-  it('reads the levels with the key sent in CG-API-KEY', async () => {
-    const map = await new CoinglassClient({ apiKey: 'pro-key', baseUrl: fake.url, clock }).aggregatedMap('btc', '7d');
-    expect(map.levels).toEqual([
-      { price: 58000.5, usd: 990000 },
-      { price: 60000, usd: 1500000.5, leverage: 50 },
-      { price: 71000, usd: 3400000, leverage: 100 },
-    ]);
-    expect(fake.coinglassRequests[0]).toEqual({ key: 'pro-key', query: { symbol: 'BTC', range: '7d' } });
+  it('reads the documented example: price and USD per level, no leverage', () => {
+    const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'exchange', 'docs', 'coinglass-aggregated-map.json'), 'utf8')) as { response: unknown };
+    expect(readCoinglassMap(fixture.response)).toEqual([{ price: 48935, usd: 1579370.77 }]);
+  });
+
+  it('fetches every level with the key sent in CG-API-KEY, ascending by price', async () => {
+    const map = await new CoinglassClient({ apiKey: COINGLASS_PRO_KEY, baseUrl: fake.url, clock }).aggregatedMap('btc', '7d');
+    const want = [...coinglassLevels('BTC', T0)].sort((a, b) => a[0] - b[0]);
+    expect(map.levels.map((l) => [l.price, l.usd])).toEqual(want);
+    expect(fake.coinglassRequests[0]).toEqual({ key: COINGLASS_PRO_KEY, query: { symbol: 'BTC', range: '7d' } });
   });
 
   it('explains a plan that refuses the endpoint', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseBinanceForceOrder, parseBybitLiquidation, parseOkxLiquidation, RollingLiquidations, type LiquidationEvent } from '../src/market/liquidation-events.js';
+import { parseBinanceForceOrder, parseBybitLiquidation, parseOkxLiquidation, type LiquidationEvent } from '../src/market/liquidation-events.js';
 import { LiquidationFeed } from '../src/market/liquidation-feed.js';
 import { LiquidationStream } from '../src/market/liquidation-stream.js';
 import { startFake, TestClock } from './fake-exchange/harness.js';
@@ -55,23 +55,6 @@ describe('liquidation payloads', () => {
   });
 });
 
-describe('rolling sums', () => {
-  it('sums per symbol and side over the last hour and day', () => {
-    const r = new RollingLiquidations();
-    const now = Date.UTC(2026, 0, 2, 12, 0);
-    const ev = (minutesAgo: number, side: 'long' | 'short', usd: number): LiquidationEvent => ({ venue: 'bybit', symbol: 'BTCUSDT', side, price: 1, qty: usd, usd, ts: now - minutesAgo * 60_000 });
-    r.add(ev(5, 'long', 100));
-    r.add(ev(59, 'short', 50));
-    r.add(ev(61, 'long', 1000));
-    r.add(ev(23 * 60, 'short', 7));
-    r.add(ev(25 * 60, 'long', 99999)); // beyond a day: ignored in the sums
-    r.add({ ...ev(1, 'long', 5), symbol: 'ETHUSDT' });
-    expect(r.sums('BTCUSDT', now)).toEqual({ longUsd1h: 100, shortUsd1h: 50, longUsd24h: 1100, shortUsd24h: 57, events24h: 4 });
-    expect(r.sums('ETHUSDT', now).longUsd1h).toBe(5);
-    expect(r.sums('BTCUSDT', now + 2 * 3_600_000).longUsd1h).toBe(0);
-  });
-});
-
 describe('liquidation streams against the fake exchange', () => {
   let fake: FakeExchange;
   let stream: LiquidationStream | undefined;
@@ -114,7 +97,20 @@ describe('liquidation streams against the fake exchange', () => {
     expect(got.map((e) => [e.side, e.usd])).toEqual([['long', 30000], ['short', 61000]]);
   });
 
-  it('feeds all three venues into one set of rolling sums', async () => {
+  it('follows a new symbol list on the open Bybit connection: subscribes the new, unsubscribes the old', async () => {
+    const got: LiquidationEvent[] = [];
+    stream = new LiquidationStream({ venue: 'bybit', url: fake.wsUrls.bybit, symbols: ['BTCUSDT'], onEvent: (e) => got.push(e) });
+    stream.start();
+    await until(() => fake.subscribed('bybit', 'allLiquidation.BTCUSDT'), 'BTC');
+    stream.setSymbols(['ETHUSDT']);
+    await until(() => fake.subscribed('bybit', 'allLiquidation.ETHUSDT') && !fake.subscribed('bybit', 'allLiquidation.BTCUSDT'), 'ETH only');
+    expect(stream.connections).toBe(1);
+    fake.push('bybit', { topic: 'allLiquidation.ETHUSDT', type: 'snapshot', ts: 3, data: [{ T: 3000, s: 'ETHUSDT', S: 'Buy', v: '2', p: '3000' }] }, 'allLiquidation.ETHUSDT');
+    await until(() => got.length === 1, 'the ETH event');
+    expect(got[0]).toMatchObject({ symbol: 'ETHUSDT', side: 'long', usd: 6000 });
+  });
+
+  it('feeds all three venues into one listener, in USD by position side', async () => {
     const feed = new LiquidationFeed({ wsUrls: fake.wsUrls, symbols: ['BTCUSDT'], contractSize: () => 0.01 });
     const seen: LiquidationEvent[] = [];
     feed.onEvent((e) => seen.push(e));
@@ -127,7 +123,11 @@ describe('liquidation streams against the fake exchange', () => {
       fake.push('bybit', { topic: 'allLiquidation.BTCUSDT', data: [{ T: ts, s: 'BTCUSDT', S: 'Sell', v: '2', p: '61000' }] }, 'allLiquidation.BTCUSDT');
       fake.push('okx', { arg: { channel: 'liquidation-orders', instType: 'SWAP' }, data: [{ instId: 'BTC-USDT-SWAP', details: [{ bkPx: '59000', posSide: 'net', side: 'sell', sz: '100', ts: String(ts) }] }] });
       await until(() => seen.length === 3, 'three events');
-      expect(feed.sums('BTCUSDT', ts + 60_000)).toEqual({ longUsd1h: 119000, shortUsd1h: 122000, longUsd24h: 119000, shortUsd24h: 122000, events24h: 3 });
+      expect(seen.map((e) => [e.venue, e.symbol, e.side, e.usd]).sort()).toEqual([
+        ['binance', 'BTCUSDT', 'long', 60000],
+        ['bybit', 'BTCUSDT', 'short', 122000],
+        ['okx', 'BTCUSDT', 'long', 59000],
+      ]);
     } finally {
       feed.stop();
     }

@@ -45,6 +45,7 @@ describe('Discord command JSON and deployment', () => {
       ['venue', 3, false],
       ['window', 3, false],
       ['range', 10, false],
+      ['compare', 3, false],
     ]);
     expect(json.options![0]).toMatchObject({ autocomplete: true, max_length: 30 });
     expect(json.options![1]).not.toHaveProperty('max_length');

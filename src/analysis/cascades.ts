@@ -71,8 +71,25 @@ export function realizedFromEvents(events: readonly { ts: number; side: Side; us
   return rows;
 }
 
+/** Mean absolute close-to-close move over the `n` bars before bar `i`, in % of price: the pace to beat. */
+export function paceBeforePct(bars: readonly Bar[], i: number, n: number): number {
+  let pace = 0;
+  let count = 0;
+  for (let j = Math.max(1, i - n); j < i; j++) {
+    pace += Math.abs(bars[j]!.close - bars[j - 1]!.close) / bars[j - 1]!.close;
+    count++;
+  }
+  return count > 0 ? (100 * pace) / count : 0;
+}
+
+/** Move per bar in direction `dir` (+1 up, −1 down) from bar i's close over the next `n` bars, in %; null until they closed. */
+export function paceAfterPct(bars: readonly Bar[], i: number, n: number, dir: 1 | -1): number | null {
+  if (i + n >= bars.length) return null;
+  return (100 * dir * (bars[i + n]!.close - bars[i]!.close)) / bars[i]!.close / n;
+}
+
 /** Realized USD of one side summed over rows opening in [from, to); null when none of them is known. */
-function realizedBetween(rows: readonly RealizedRow[], side: Side, from: number, to: number): number | null {
+export function realizedBetween(rows: readonly RealizedRow[], side: Side, from: number, to: number): number | null {
   let sum = 0;
   let seen = false;
   for (const r of rows) {
@@ -158,21 +175,15 @@ export function findCrossings(input: CascadeInput, options: Partial<CascadeOptio
     const bar = bars[i]!;
     const n = opts.followBars;
     const dir = hit.side === 'long' ? -1 : 1;
-    let pace = 0;
-    let paceBars = 0;
-    for (let j = Math.max(1, i - n); j < i; j++) {
-      pace += Math.abs(bars[j]!.close - bars[j - 1]!.close) / bars[j - 1]!.close;
-      paceBars++;
-    }
-    const paceBeforePct = paceBars > 0 ? (100 * pace) / paceBars : 0;
-    const complete = i + n < bars.length;
-    const paceAfterPct = complete ? (100 * dir * (bars[i + n]!.close - bar.close)) / bar.close / n : null;
+    const paceBefore = paceBeforePct(bars, i, n);
+    const paceAfter = paceAfterPct(bars, i, n, dir);
+    const complete = paceAfter !== null;
     const crossEnd = bar.ts + intervalMs;
     const realizedBeforeUsd = realizedBetween(realizedRows, hit.side, bar.ts - n * intervalMs, bar.ts);
     const realizedAfterUsd = complete ? realizedBetween(realizedRows, hit.side, crossEnd, crossEnd + n * intervalMs) : null;
     let verdict: CascadeVerdict = 'pending';
-    if (paceAfterPct !== null) {
-      const ran = paceAfterPct > 0 && paceAfterPct >= opts.activationRatio * paceBeforePct;
+    if (paceAfter !== null) {
+      const ran = paceAfter > 0 && paceAfter >= opts.activationRatio * paceBefore;
       const fed = realizedBeforeUsd === null || realizedAfterUsd === null || realizedAfterUsd >= realizedBeforeUsd;
       verdict = ran && fed ? 'activated' : 'absorbed';
     }
@@ -184,8 +195,8 @@ export function findCrossings(input: CascadeInput, options: Partial<CascadeOptio
       clusters: hit.clusters,
       sweptUsd: 0,
       closeAtCross: bar.close,
-      paceBeforePct,
-      paceAfterPct,
+      paceBeforePct: paceBefore,
+      paceAfterPct: paceAfter,
       realizedBeforeUsd,
       realizedAfterUsd,
       verdict,

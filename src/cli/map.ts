@@ -1,3 +1,4 @@
+import { summarizeComparison } from '../analysis/compare.js';
 import { summarize } from '../analysis/format.js';
 import { loadConfig, type Config } from '../config.js';
 import { UserError } from '../errors.js';
@@ -12,7 +13,7 @@ import { describePicture, writePicture } from '../render/picture-file.js';
 import type { CliCommand, CliIo } from './command.js';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args.js';
 
-const USAGE = 'usage: liqmap map <symbol> [--window 1d|3d|7d|14d|30d] [--range <pct>] [--venues all|binance,bybit,okx] [--source live|sample|<file|dir>] [--at <ISO time>] [--json] [--out <file.png>]';
+const USAGE = 'usage: liqmap map <symbol> [--window 1d|3d|7d|14d|30d] [--range <pct>] [--venues all|binance,bybit,okx] [--source live|sample|<file|dir>] [--at <ISO time>] [--json] [--out <file.png>] [--compare coinglass]';
 
 export const mapOptions = {
   window: { type: 'string', description: 'window: 1d, 3d, 7d, 14d or 30d (default 7d)' },
@@ -67,11 +68,29 @@ export const mapCommand: CliCommand = {
   async run(argv: string[], io: CliIo) {
     const args = parseArgs(
       argv,
-      { ...mapOptions, json: { type: 'flag', description: 'print the map as JSON' }, out: { type: 'string', description: 'also write the map picture to this PNG file' } },
+      {
+        ...mapOptions,
+        json: { type: 'flag', description: 'print the map as JSON' },
+        out: { type: 'string', description: 'also write the map picture to this PNG file' },
+        compare: { type: 'string', description: "coinglass: CoinGlass's aggregated map beside ours in one picture (needs COINGLASS_API_KEY)" },
+      },
       USAGE,
     );
     const input = mapInputOf(args, USAGE);
     const out = stringOption(args, 'out');
+    const compare = stringOption(args, 'compare');
+    if (compare !== undefined) {
+      if (compare.toLowerCase() !== 'coinglass') throw new UsageError(`--compare: only coinglass is known\n${USAGE}`);
+      await withCliMaps(args, async (maps) => {
+        const { map, comparison, png } = await maps.comparePicture(input);
+        io.out(summarize(map));
+        io.out(summarizeComparison(comparison));
+        io.err(describePicture(writePicture(out ?? `compare-${map.meta.symbol}-${map.meta.window}.png`, png), png));
+        for (const f of map.meta.venuesFailed) io.err(`note: ${f.venue} left out: ${f.reason}`);
+        for (const note of map.meta.sourceNotes ?? []) io.err(`note: ${note}`);
+      });
+      return 0;
+    }
     await withCliMaps(args, async (maps) => {
       const { map, png } = out !== undefined ? await maps.mapPicture(input) : { ...(await maps.map(input)), png: undefined };
       io.out(args.options.json ? JSON.stringify(map, null, 2) : summarize(map));

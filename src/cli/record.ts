@@ -102,10 +102,11 @@ export async function runRecord(argv: string[], io: CliIo, deps: RecordDeps = {}
   }
 }
 
-function report(io: CliIo, symbol: string, step: { appended: Record<string, number>; failed: { venue: string; reason: string }[] }): void {
+function report(io: CliIo, symbol: string, step: { appended: Record<string, number>; failed: { venue: string; reason: string }[]; notes: string[] }): void {
   const parts = Object.entries(step.appended).map(([v, n]) => `${v} +${n}`);
   const failed = step.failed.map((f) => `${f.venue} failed (${f.reason})`);
   io.out(`${symbol}: ${[...parts, ...failed].join(', ')}`);
+  for (const note of step.notes) io.out(`  note: ${note}`);
 }
 
 /** Sleeps in short steps so a stop signal ends the wait promptly. */

@@ -4,6 +4,8 @@
 // one id share one fetch, one model run and one picture.
 import type { Logger } from 'pino';
 import { ModelInputError, type ModelRequest, type VenueInput } from '../analysis/build-map.js';
+import { compareMaps, type ExternalLevel, type MapComparison } from '../analysis/compare.js';
+import { baseAsset } from '../analysis/format.js';
 import type { Crossing } from '../analysis/cascades.js';
 import { WINDOW_INTERVAL_MS } from '../analysis/params.js';
 import type { Heatmap, LiquidationMap, Venue, WindowName } from '../analysis/types.js';
@@ -36,6 +38,13 @@ export interface MarketSeries {
 export interface Renderer {
   renderMap(map: LiquidationMap): Promise<Buffer>;
   renderHeatmap(heatmap: Heatmap): Promise<Buffer>;
+  /** Our map and CoinGlass's on one price axis (render/compare-picture.ts). */
+  renderCompare?(comparison: MapComparison, map: LiquidationMap): Promise<Buffer>;
+}
+
+/** CoinGlass's aggregated map (src/market/coinglass.ts); refusals and a missing key are UserErrors. */
+export interface CoinglassPort {
+  aggregatedMap(base: string, range: '1d' | '7d' | '30d'): Promise<{ levels: ExternalLevel[] }>;
 }
 
 /** A validated query whose symbol the market has resolved: what every step after the first takes. */
@@ -51,6 +60,11 @@ export interface MapResult {
 }
 
 export interface MapPicture extends MapResult {
+  png: Buffer;
+}
+
+export interface ComparePicture extends MapResult {
+  comparison: MapComparison;
   png: Buffer;
 }
 
@@ -74,6 +88,8 @@ export interface MapService {
   mapPicture(input: MapInput): Promise<MapPicture>;
   heatmap(input: MapInput): Promise<HeatmapResult>;
   heatmapPicture(input: MapInput): Promise<HeatmapPicture>;
+  /** Our map beside CoinGlass's aggregated one, in one picture, with both ratios and their rank correlation. */
+  comparePicture(input: MapInput): Promise<ComparePicture>;
   /** The last day's crossings of predicted clusters on the primary venue, with the cascade watch's verdicts. */
   crossings(input: MapInput): Promise<Crossing[]>;
   /** Autocomplete. */
@@ -89,6 +105,8 @@ export interface MapPipelineOptions {
   /** Maps and pictures kept (a map PNG is ~100–300 KB). */
   cachedPictures?: number;
   metrics?: MapPipelineMetrics;
+  /** Where `comparePicture` gets CoinGlass's map; absent, it explains how to turn it on. */
+  coinglass?: CoinglassPort;
 }
 
 /** The part of src/metrics.ts this service reports to. */
@@ -109,6 +127,7 @@ export class MapPipeline implements MapService {
   private readonly maps: PromiseCache<LiquidationMap>;
   private readonly heatmaps: PromiseCache<Heatmap>;
   private readonly pictures: PromiseCache<Buffer>;
+  private readonly comparisons: PromiseCache<MapComparison>;
 
   constructor(private readonly options: MapPipelineOptions) {
     const n = options.cachedPictures ?? 64;
@@ -117,6 +136,7 @@ export class MapPipeline implements MapService {
     this.maps = new PromiseCache(n, lookup('map'));
     this.heatmaps = new PromiseCache(8, lookup('heatmap'));
     this.pictures = new PromiseCache(n, lookup('render'));
+    this.comparisons = new PromiseCache(8, lookup('compare'));
   }
 
   async resolve(input: MapInput): Promise<ResolvedQuery> {
@@ -155,6 +175,22 @@ export class MapPipeline implements MapService {
     const result = await this.heatmap(input);
     const png = await this.pictures.get(result.id, () => this.render('heatmap', () => this.options.renderer.renderHeatmap(result.heatmap)));
     return { ...result, png };
+  }
+
+  async comparePicture(input: MapInput): Promise<ComparePicture> {
+    const { coinglass, renderer } = this.options;
+    if (!coinglass) throw new UserError("CoinGlass comparison is off: set COINGLASS_API_KEY to show CoinGlass's map beside ours.");
+    const result = await this.map(input);
+    const id = `compare:${result.id}`;
+    // One CoinGlass request per map id: its map is compared with ours as of the same bar.
+    const comparison = await this.comparisons.get(id, async () => {
+      const theirs = await coinglass.aggregatedMap(baseAsset(result.map.meta.symbol), coinglassRange(result.query.window));
+      return compareMaps(result.map, theirs.levels);
+    });
+    const draw = renderer.renderCompare?.bind(renderer);
+    if (!draw) throw new Error('this renderer draws no comparison picture');
+    const png = await this.pictures.get(id, () => this.render('compare', () => draw(comparison, result.map)));
+    return { ...result, id, comparison, png };
   }
 
   async crossings(input: MapInput): Promise<Crossing[]> {
@@ -216,6 +252,11 @@ export class MapPipeline implements MapService {
       this.options.log.debug({ kind, ms: Math.round(performance.now() - started) }, 'rendered');
     }
   }
+}
+
+/** CoinGlass builds its map over 1, 7 or 30 days: the one nearest our window. */
+export function coinglassRange(window: WindowName): '1d' | '7d' | '30d' {
+  return window === '1d' ? '1d' : window === '14d' || window === '30d' ? '30d' : '7d';
 }
 
 /** A full work queue is load, not a bug: the person may retry (workers/pool.ts WorkBusyError). */

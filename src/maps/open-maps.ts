@@ -2,6 +2,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import { systemClock as marketClock } from '../market/clock.js';
+import { CoinglassClient } from '../market/coinglass.js';
 import type { LiveMarketOptions } from '../market/live-market-data.js';
 import type { MarketData } from '../market/market-data.js';
 import { openMarketData } from '../market/open-market-data.js';
@@ -43,6 +45,13 @@ export interface OpenMaps {
 
 export function openMaps(o: OpenMapsOptions): OpenMaps {
   const market = o.market ?? openMarketData(sourceName(o.config), { ...liveOptionsOf(o.config), ...(o.observer ? { observer: o.observer } : {}) });
-  const maps = new MapPipeline({ market, renderer: o.renderer, models: o.models, clock: o.clock, log: o.log, metrics: o.metrics });
+  // Without COINGLASS_API_KEY the client answers a comparison with how to turn it on.
+  const coinglass = new CoinglassClient({
+    apiKey: o.config.venues.coinglassApiKey,
+    baseUrl: o.config.venues.coinglassApiUrl || undefined,
+    // The pipeline's clock tells the time; a retry's wait is real.
+    clock: { now: () => o.clock.now(), sleep: marketClock.sleep },
+  });
+  const maps = new MapPipeline({ market, renderer: o.renderer, models: o.models, clock: o.clock, log: o.log, metrics: o.metrics, coinglass });
   return { maps, market };
 }

@@ -15,10 +15,12 @@ export interface CoinglassLevel {
   leverage?: number;
 }
 
+export type CoinglassRange = '1d' | '7d' | '30d';
+
 export interface CoinglassMap {
   /** Base asset as CoinGlass names it (BTC). */
   symbol: string;
-  range: '1d' | '7d';
+  range: CoinglassRange;
   /** Ascending by price; CoinGlass calls these intensities, not exact contracts. */
   levels: CoinglassLevel[];
 }
@@ -53,17 +55,11 @@ export class CoinglassClient {
   }
 
   /** The aggregated map over all exchanges for a base asset (BTC) and range. */
-  async aggregatedMap(base: string, range: '1d' | '7d' = '7d'): Promise<CoinglassMap> {
+  async aggregatedMap(base: string, range: CoinglassRange = '7d'): Promise<CoinglassMap> {
     if (!this.options.apiKey) throw new UserError('CoinGlass comparison is off: set COINGLASS_API_KEY to show CoinGlass\'s map beside ours.');
     const symbol = base.toUpperCase();
     try {
-      const levels = await this.http.getJson('aggregated-map', '/api/futures/liquidation/aggregated-map', { symbol, range }, (body) => {
-        const env = asObject(body, 'body');
-        if (String(env.code) !== '0') {
-          throw new VenueError('coinglass', 'aggregated-map', 'venue', `code ${String(env.code)}: ${String(env.msg ?? '').slice(0, 160)}`);
-        }
-        return readLevels(env.data);
-      });
+      const levels = await this.http.getJson('aggregated-map', '/api/futures/liquidation/aggregated-map', { symbol, range }, readCoinglassMap);
       return { symbol, range, levels };
     } catch (err) {
       if (err instanceof VenueError && (err.kind === 'venue' || err.status === 401 || err.status === 403)) {
@@ -77,7 +73,17 @@ export class CoinglassClient {
   }
 }
 
-/** `{ "<price>": [[price, usd, leverage, null], …] }`, possibly wrapped once more in `data`. */
+/**
+ * The documented body: `{ code: "0", data: { data: { "<price>": [[price, usd, null, null], …] } } }`
+ * (the per-pair map puts a leverage where the aggregated one has null). Levels carry no side: above the
+ * price they liquidate shorts, below it longs.
+ */
+export function readCoinglassMap(body: unknown): CoinglassLevel[] {
+  const env = asObject(body, 'body');
+  if (String(env.code) !== '0') throw new VenueError('coinglass', 'aggregated-map', 'venue', `code ${String(env.code)}: ${String(env.msg ?? '').slice(0, 160)}`);
+  return readLevels(env.data);
+}
+
 function readLevels(data: unknown): CoinglassLevel[] {
   let obj = asObject(data, 'data');
   if (obj.data !== undefined && typeof obj.data === 'object' && !Array.isArray(obj.data)) obj = asObject(obj.data, 'data.data');

@@ -5,10 +5,17 @@ import type { Logger } from 'pino';
 import { DEFAULT_WS_URLS, type VenueUrls } from './market-config.js';
 import { parseBinanceForceOrder, parseBybitLiquidation, parseOkxLiquidation, type LiquidationEvent } from './liquidation-events.js';
 
+/** Per stream, for metrics (src/metrics.ts implements it). */
+export interface StreamObserver {
+  streamConnected(venue: string, up: boolean): void;
+  streamMessage(venue: string): void;
+  streamReconnect(venue: string): void;
+}
+
 export interface LiquidationStreamOptions {
   venue: 'binance' | 'bybit' | 'okx';
   url?: string;
-  /** Canonical symbols; Bybit subscribes per symbol, the others stream every market and are filtered. */
+  /** Canonical symbols to keep; Bybit subscribes per symbol, the others stream every market and are filtered. */
   symbols?: string[];
   /** OKX contract sizes by instId (liquidation sizes come in contracts). */
   contractSize?: (instId: string) => number | undefined;
@@ -18,11 +25,14 @@ export interface LiquidationStreamOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   log?: Pick<Logger, 'info' | 'warn'>;
+  observer?: StreamObserver;
   random?: () => number;
 }
 
 /** Bybit's documented advice is a ping every 20 s; OKX drops connections silent for 30 s. */
 const PING_MS = { binance: 60_000, bybit: 20_000, okx: 20_000 };
+/** Bybit takes at most 10 topics per subscribe request. */
+const BYBIT_TOPICS_PER_REQUEST = 10;
 
 export class LiquidationStream {
   private ws: WebSocket | undefined;
@@ -31,12 +41,19 @@ export class LiquidationStream {
   private pingTimer: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lastSeen = 0;
+  private symbols: Set<string> | undefined;
+  /** Bybit topics subscribed on the open connection. */
+  private topics = new Set<string>();
   /** Connections opened so far (the first and every reconnect). */
   connections = 0;
+  /** Frames received (pongs included). */
+  messages = 0;
   events = 0;
   malformed = 0;
 
-  constructor(private readonly options: LiquidationStreamOptions) {}
+  constructor(private readonly options: LiquidationStreamOptions) {
+    this.symbols = options.symbols ? new Set(options.symbols) : undefined;
+  }
 
   start(): void {
     this.stopped = false;
@@ -47,8 +64,15 @@ export class LiquidationStream {
     this.stopped = true;
     clearInterval(this.pingTimer);
     clearTimeout(this.reconnectTimer);
+    if (this.ws?.readyState === WebSocket.OPEN) this.options.observer?.streamConnected(this.options.venue, false);
     this.ws?.terminate();
     this.ws = undefined;
+  }
+
+  /** The symbols to keep from now on; Bybit subscribes the new ones (and drops the old) on the open connection. */
+  setSymbols(symbols: readonly string[]): void {
+    this.symbols = new Set(symbols);
+    if (this.options.venue === 'bybit' && this.ws?.readyState === WebSocket.OPEN) this.syncBybitTopics(this.ws);
   }
 
   private get url(): string {
@@ -56,13 +80,18 @@ export class LiquidationStream {
   }
 
   private connect(): void {
-    const { venue } = this.options;
+    const { venue, observer } = this.options;
     const ws = new WebSocket(this.url, { handshakeTimeout: 10_000 });
     this.ws = ws;
+    let opened = false;
     ws.on('open', () => {
+      opened = true;
       this.connections++;
+      if (this.connections > 1) observer?.streamReconnect(venue);
+      observer?.streamConnected(venue, true);
       this.lastSeen = Date.now();
       this.options.log?.info({ venue, connections: this.connections }, 'liquidation stream open');
+      this.topics = new Set();
       this.subscribe(ws);
       const pingMs = this.options.pingMs ?? PING_MS[venue];
       clearInterval(this.pingTimer);
@@ -83,6 +112,8 @@ export class LiquidationStream {
     ws.on('message', (data) => {
       this.lastSeen = Date.now();
       this.attempts = 0;
+      this.messages++;
+      observer?.streamMessage(venue);
       this.onMessage(String(data));
     });
     ws.on('error', (err) => {
@@ -90,6 +121,7 @@ export class LiquidationStream {
     });
     ws.on('close', () => {
       clearInterval(this.pingTimer);
+      if (opened) observer?.streamConnected(venue, false);
       if (this.stopped || this.ws !== ws) return;
       const base = this.options.backoffBaseMs ?? 1000;
       const delay = Math.min(this.options.backoffMaxMs ?? 30_000, base * 2 ** this.attempts) * (0.5 + (this.options.random ?? Math.random)() * 0.5);
@@ -99,15 +131,20 @@ export class LiquidationStream {
   }
 
   private subscribe(ws: WebSocket): void {
-    const { venue, symbols } = this.options;
-    if (venue === 'bybit') {
-      const topics = (symbols ?? ['BTCUSDT', 'ETHUSDT']).map((s) => `allLiquidation.${s}`);
-      // Bybit takes at most 10 topics per subscribe request.
-      for (let i = 0; i < topics.length; i += 10) ws.send(JSON.stringify({ op: 'subscribe', args: topics.slice(i, i + 10) }));
-    } else if (venue === 'okx') {
-      ws.send(JSON.stringify({ op: 'subscribe', args: [{ channel: 'liquidation-orders', instType: 'SWAP' }] }));
-    }
+    const { venue } = this.options;
+    if (venue === 'bybit') this.syncBybitTopics(ws);
+    else if (venue === 'okx') ws.send(JSON.stringify({ op: 'subscribe', args: [{ channel: 'liquidation-orders', instType: 'SWAP' }] }));
     // Binance: the stream is named in the URL (!forceOrder@arr).
+  }
+
+  /** Bybit streams per symbol: subscribe the wanted topics not yet subscribed, unsubscribe the rest. */
+  private syncBybitTopics(ws: WebSocket): void {
+    const wanted = new Set([...(this.symbols ?? ['BTCUSDT', 'ETHUSDT'])].map((s) => `allLiquidation.${s}`));
+    const add = [...wanted].filter((t) => !this.topics.has(t));
+    const drop = [...this.topics].filter((t) => !wanted.has(t));
+    for (let i = 0; i < add.length; i += BYBIT_TOPICS_PER_REQUEST) ws.send(JSON.stringify({ op: 'subscribe', args: add.slice(i, i + BYBIT_TOPICS_PER_REQUEST) }));
+    for (let i = 0; i < drop.length; i += BYBIT_TOPICS_PER_REQUEST) ws.send(JSON.stringify({ op: 'unsubscribe', args: drop.slice(i, i + BYBIT_TOPICS_PER_REQUEST) }));
+    this.topics = wanted;
   }
 
   private onMessage(text: string): void {
@@ -128,9 +165,8 @@ export class LiquidationStream {
       this.malformed++;
       return;
     }
-    const wanted = this.options.symbols;
     for (const e of events) {
-      if (wanted && !wanted.includes(e.symbol)) continue;
+      if (this.symbols && !this.symbols.has(e.symbol)) continue;
       this.events++;
       this.options.onEvent(e);
     }

@@ -1,6 +1,7 @@
 // MarketData from the live venues: catalogue → per-venue cached bars → one answer that says which
 // venues failed and why. One venue's failure never fails the whole request.
 import { WINDOW_INTERVAL_MS, WINDOW_MS } from '../analysis/params.js';
+import { guardVenues } from '../analysis/venue-guard.js';
 import type { Venue, VenueSpec } from '../analysis/types.js';
 import { UserError } from '../errors.js';
 import { BarCache } from './bar-cache.js';
@@ -47,12 +48,15 @@ export interface LiveMarketOptions {
   random?: () => number;
   /** Replace the venue clients (tests). */
   clients?: VenueClient[];
+  /** The fetch the venue clients use (tests). */
+  fetch?: typeof fetch;
 }
 
 /** Request budgets from the venues' published limits, with headroom for other users of the IP. */
 const BUDGETS: Record<Venue, VenueHttpOptions['budget']> = {
-  // futures/data: 1,000 requests / 5 min per IP; weight 2,400 / min for the rest.
-  binance: { capacity: 20, refillPerSecond: 3, maxWaitMs: 3000 },
+  // In request WEIGHT: 2,400 a minute per IP (klines with limit=1500 weigh 10); half of it for us.
+  // futures/data weighs 0 and has its own 1,000 requests / 5 min (binance.ts).
+  binance: { capacity: 200, refillPerSecond: 20, maxWaitMs: 3000 },
   // 600 requests / 5 s per IP.
   bybit: { capacity: 50, refillPerSecond: 50, maxWaitMs: 3000 },
   // rubik endpoints: 10 requests / 2 s each (open interest and taker volume are two), candles 40 / 2 s.
@@ -90,9 +94,12 @@ export class LiveMarketData implements MarketData {
         maxRetryAfterMs: o.maxRetryAfterMs,
         budget: BUDGETS[venue],
         forbiddenBlockMs: venue === 'bybit' ? 600_000 : undefined,
+        // What the IP used this minute, whoever spent it: past 80% nothing more goes out until the next minute.
+        usedWeight: venue === 'binance' ? { header: 'x-mbx-used-weight-1m', limit: 2400, windowMs: 60_000, headroom: 0.8 } : undefined,
         breaker: o.breaker,
         random: o.random,
         observer: this.observer,
+        fetch: o.fetch,
       });
     return [
       new BinanceClient({ http: http('binance'), clock: this.clock, apiKey: o.binanceApiKey, apiSecret: o.binanceApiSecret }),
@@ -137,7 +144,11 @@ export class LiveMarketData implements MarketData {
         }
       }),
     );
-    const venues = results.filter((v): v is VenueSeries => v !== undefined);
+    const answered = results.filter((v): v is VenueSeries => v !== undefined);
+    // A venue implausible against the others (its OI unit changed, a stale price) is left out and named.
+    const implausible = guardVenues(answered.map((v) => ({ venue: v.series.venue, bars: v.series.bars })));
+    failed.push(...implausible);
+    const venues = answered.filter((v) => !implausible.some((x) => x.venue === v.series.venue));
     if (venues.length === 0) throw new MarketUnavailableError(symbol, failed);
     const stale = venues.map((v) => v.staleMs).filter((s): s is number => s !== undefined);
     const answer: MarketSeries = { symbol, venues, failed: sortByVenue(failed, wanted), notes: [...new Set(notes)], source: 'live' };

@@ -23,7 +23,7 @@ export const DEFAULT_URLS: VenueUrls = {
 };
 
 export const DEFAULT_WS_URLS: VenueUrls = {
-  binance: 'wss://fstream.binance.com/ws/!forceOrder@arr',
+  binance: 'wss://fstream.binance.com/market/ws/!forceOrder@arr',
   bybit: 'wss://stream.bybit.com/v5/public/linear',
   okx: 'wss://ws.okx.com:8443/ws/v5/public',
 };

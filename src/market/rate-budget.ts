@@ -20,6 +20,8 @@ export class RateBudget {
   private updatedAt: number;
   /** Set by a 429/418 with Retry-After: nothing goes out before then. */
   private blockedUntil = 0;
+  /** Why, in words, when the venue said more than "wait". */
+  private blockedWhy: string | undefined;
 
   constructor(
     private readonly options: RateBudgetOptions,
@@ -43,15 +45,20 @@ export class RateBudget {
       }
       if (waitMs > this.options.maxWaitMs) {
         throw new RateBudgetExceeded(
-          blockedMs > 0 ? `told to wait ${Math.ceil(blockedMs / 1000)} s by the venue` : `request budget spent (would wait ${Math.ceil(waitMs / 1000)} s)`,
+          blockedMs > 0
+            ? this.blockedWhy
+              ? `${this.blockedWhy}; next request in ${Math.ceil(blockedMs / 1000)} s`
+              : `told to wait ${Math.ceil(blockedMs / 1000)} s by the venue`
+            : `request budget spent (would wait ${Math.ceil(waitMs / 1000)} s)`,
         );
       }
       await this.clock.sleep(Math.ceil(waitMs));
     }
   }
 
-  /** No request before `untilMs` (Retry-After, 418 bans). */
-  block(untilMs: number): void {
+  /** No request before `untilMs` (Retry-After, 418 bans, a venue's used-weight header), `why` in words. */
+  block(untilMs: number, why?: string): void {
+    if (untilMs >= this.blockedUntil) this.blockedWhy = why;
     this.blockedUntil = Math.max(this.blockedUntil, untilMs);
   }
 

@@ -33,6 +33,8 @@ export interface RecorderOptions {
 export interface StepResult {
   appended: Record<string, number>;
   failed: { venue: string; reason: string }[];
+  /** Limits met (e.g. OKX's open interest reaching back 1,440 bars only), worth telling. */
+  notes: string[];
 }
 
 interface VenueFile {
@@ -56,6 +58,7 @@ export class Recorder {
     this.symbol = symbol;
     await mkdir(this.options.outDir, { recursive: true });
     const counts = new Map<string, number>();
+    const notes: string[] = [];
     const toMs = Math.floor(clock.now() / intervalMs) * intervalMs;
     await Promise.all(
       usable.map(async ({ venue, client, market: m }) => {
@@ -67,6 +70,7 @@ export class Recorder {
             return;
           }
           const fetched = await client.fetchBars(m, intervalMs, fromMs, toMs);
+          notes.push(...fetched.notes);
           const bars = this.holdBack(fetched.bars, toMs).filter((b) => file.lastTs === undefined || b.ts > file.lastTs);
           if (bars.length > 0) {
             await appendFile(file.path, bars.map((b) => `${formatBarRow(b, file.columns)}\n`).join(''));
@@ -80,7 +84,7 @@ export class Recorder {
     );
     // In the venues' order, whichever answered first.
     const appended = Object.fromEntries(usable.filter((u) => counts.has(u.venue)).map((u) => [u.venue, counts.get(u.venue)!]));
-    return { appended, failed };
+    return { appended, failed, notes };
   }
 
   /** Appends one liquidation event (of the recorded symbol) as an NDJSON line; writes stay in order. */

@@ -1,9 +1,12 @@
 // Pictures drawn in the calling thread: the CLI draws one or two, so a worker pool would only cost start-up.
+import type { MapComparison } from '../analysis/compare.js';
 import type { Heatmap, LiquidationMap } from '../analysis/types.js';
+import { renderComparePng } from './compare-picture.js';
 import { renderHeatmapPng } from './heatmap-picture.js';
 import { renderMapPng } from './map-picture.js';
 
 export const inlineRenderer = {
   renderMap: async (map: LiquidationMap): Promise<Buffer> => renderMapPng(map),
   renderHeatmap: async (heatmap: Heatmap): Promise<Buffer> => renderHeatmapPng(heatmap),
+  renderCompare: async (comparison: MapComparison, map: LiquidationMap): Promise<Buffer> => renderComparePng(comparison, map),
 };

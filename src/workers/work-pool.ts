@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { ModelInputError, type ModelRequest } from '../analysis/build-map.js';
 import type { Crossing } from '../analysis/cascades.js';
+import type { MapComparison } from '../analysis/compare.js';
 import type { Heatmap, LiquidationMap } from '../analysis/types.js';
 import type { ModelRunner } from '../maps/model-runner.js';
 import type { Renderer } from '../maps/map-pipeline.js';
@@ -21,6 +22,7 @@ import type { PackedModelRequest } from './protocol.js';
 export interface WorkPool extends Renderer, ModelRunner {
   renderMap(map: LiquidationMap, opts?: PictureOptions): Promise<Buffer>;
   renderHeatmap(heatmap: Heatmap, opts?: PictureOptions): Promise<Buffer>;
+  renderCompare(comparison: MapComparison, map: LiquidationMap, opts?: PictureOptions): Promise<Buffer>;
   stats(): PoolStats;
   /** Rejects queued work, lets running jobs finish, then stops the workers. */
   close(): Promise<void>;
@@ -77,6 +79,7 @@ export function createWorkPool(options: WorkPoolOptions = {}): WorkPool {
   return {
     renderMap: async (map, opts = {}) => png(await pool.submit<Uint8Array>('render-map', { map, opts })),
     renderHeatmap: async (heatmap, opts = {}) => png(await pool.submit<Uint8Array>('render-heatmap', { heatmap, opts })),
+    renderCompare: async (comparison, map, opts = {}) => png(await pool.submit<Uint8Array>('render-compare', { comparison, map, opts })),
     async buildMap(r) {
       const { request, transfer } = packRequest(r);
       return pool.submit<LiquidationMap>('model-map', { request }, transfer).catch(modelError);

@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { buildHeatmap, buildMap, type ModelRequest } from '../analysis/build-map.js';
 import { recentCrossings } from '../analysis/cascades.js';
 import { setupChartJs } from '../render/chartjs.js';
+import { renderComparePng } from '../render/compare-picture.js';
 import { renderHeatmapPng } from '../render/heatmap-picture.js';
 import { renderMapPng } from '../render/map-picture.js';
 import { unpackSeries } from './packed-bars.js';
@@ -34,6 +35,10 @@ function run(job: Job): { value: unknown; transfer: ArrayBuffer[] } {
     }
     case 'render-heatmap': {
       const bytes = ownBytes(renderHeatmapPng(job.heatmap, job.opts));
+      return { value: bytes, transfer: [bytes.buffer as ArrayBuffer] };
+    }
+    case 'render-compare': {
+      const bytes = ownBytes(renderComparePng(job.comparison, job.map, job.opts));
       return { value: bytes, transfer: [bytes.buffer as ArrayBuffer] };
     }
     case 'model-map':

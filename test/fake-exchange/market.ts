@@ -87,9 +87,3 @@ export function barsFor(venue: string, base: string, intervalMs: number): FakeBa
   cache.set(key, out);
   return out;
 }
-
-/** Open interest snapshot at time `ts` (the close of the bar opening at ts − interval). */
-export function oiAt(bars: FakeBar[], intervalMs: number, ts: number): FakeBar | undefined {
-  const i = bars.length === 0 ? -1 : (ts - intervalMs - bars[0]!.ts) / intervalMs;
-  return Number.isInteger(i) && i >= 0 && i < bars.length ? bars[i] : undefined;
-}

@@ -58,6 +58,9 @@ export class FakeMaps implements MapService {
   async heatmapPicture(): Promise<never> {
     throw new Error('not used');
   }
+  async comparePicture(): Promise<never> {
+    throw new Error('not used');
+  }
   async crossings() {
     return [];
   }

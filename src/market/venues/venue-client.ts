@@ -45,27 +45,36 @@ export function checkedBar(bar: Bar, what: string): Bar {
 }
 
 export interface OiPoint {
-  /** Snapshot time, Unix ms. */
+  /** The row's time as the venue labels it, Unix ms (see OiLabel). */
   ts: number;
+  /** Base units, one side. */
   oi?: number;
   oiUsd?: number;
 }
 
 /**
- * Joins klines with open-interest snapshots (the snapshot at a bar's close time belongs to that bar) and
- * per-bar extras keyed by bar open. Rows are deduplicated by time and sorted; bars still open are dropped.
+ * What an open-interest row's time stands for. `snapshot`: the OI at that instant, so the row at T is the
+ * close of the bar opening at T − interval (Binance, Bybit). `bar-open`: the row is labelled like a
+ * candle, by the open of the bar whose closing OI it holds (OKX rubik; see okx.ts).
  */
-export function joinBars(klines: Bar[], oi: OiPoint[], intervalMs: number, fromMs: number, toMs: number, extra?: Map<number, Partial<Bar>>): Bar[] {
+export type OiLabel = 'snapshot' | 'bar-open';
+
+/**
+ * Joins klines with open-interest rows and per-bar extras keyed by bar open. Rows are deduplicated by
+ * time and sorted; bars still open are dropped.
+ */
+export function joinBars(klines: Bar[], oi: OiPoint[], intervalMs: number, fromMs: number, toMs: number, options: { oiLabel?: OiLabel; extra?: Map<number, Partial<Bar>> } = {}): Bar[] {
   const byTs = new Map<number, Bar>();
   for (const k of klines) if (k.ts >= fromMs && k.ts + intervalMs <= toMs) byTs.set(k.ts, k);
+  const shift = options.oiLabel === 'bar-open' ? 0 : intervalMs;
   const oiAt = new Map(oi.map((p) => [p.ts, p]));
   const bars = [...byTs.values()].sort((a, b) => a.ts - b.ts);
   return bars.map((k) => {
     const bar: Bar = { ...k };
-    const p = oiAt.get(k.ts + intervalMs);
+    const p = oiAt.get(k.ts + shift);
     if (p?.oi !== undefined) bar.oi = p.oi;
     if (p?.oiUsd !== undefined) bar.oiUsd = p.oiUsd;
-    const e = extra?.get(k.ts);
+    const e = options.extra?.get(k.ts);
     if (e) Object.assign(bar, e);
     return bar;
   });
