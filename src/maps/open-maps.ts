@@ -16,17 +16,17 @@ export function sourceName(config: Pick<Config, 'source'>): string {
 }
 
 /** The live market's options that come from the configuration. */
-export function liveOptionsOf(config: Pick<Config, 'venues'>): LiveMarketOptions {
+export function liveOptionsOf(config: Pick<Config, 'venues' | 'hyperliquid'>): LiveMarketOptions {
   const v = config.venues;
   return {
-    urls: { binance: v.binanceFapiUrl, bybit: v.bybitApiUrl, okx: v.okxApiUrl },
+    urls: { binance: v.binanceFapiUrl, bybit: v.bybitApiUrl, okx: v.okxApiUrl, hyperliquid: config.hyperliquid.apiUrl },
     binanceApiKey: v.binanceApiKey,
     binanceApiSecret: v.binanceApiSecret,
   };
 }
 
 export interface OpenMapsOptions {
-  config: Pick<Config, 'source' | 'venues'>;
+  config: Pick<Config, 'source' | 'venues' | 'hyperliquid'>;
   renderer: Renderer;
   models: ModelRunner;
   clock: Clock;

@@ -54,11 +54,25 @@ export interface FakeRequest {
   status: number;
 }
 
+/** One candle as candleSnapshot serves it (numbers; the fake formats them). */
+export interface FakeCandle {
+  t: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
 export interface FakeHyperliquidOptions {
   now: () => number;
   /** Weight per window before 429 (the venue: 1200 per minute per IP). */
   limit?: number;
   windowMs?: number;
+  /** The markets at a time (the fake exchange's shared market); else `markets`. */
+  marketsAt?: (now: number) => Map<string, FakeMarket>;
+  /** A coin's candles at an interval, oldest first (the fake exchange's market); else a synthetic wave. */
+  candles?: (coin: string, intervalMs: number) => FakeCandle[] | undefined;
 }
 
 /** Same rule as the client's weights.ts, written again here so the fake counts on its own. */
@@ -179,7 +193,8 @@ export class FakeHyperliquid {
     });
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Answers one `POST /info` (the fake exchange mounts the fake on its own server this way). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://x').pathname !== '/info') return this.send(res, 404, 'not found');
@@ -236,7 +251,7 @@ export class FakeHyperliquid {
       if (u.closeAfterPolls !== undefined && u.polls >= u.closeAfterPolls) u.positions = [];
     }
     const assetPositions = positions.map((p) => {
-      const mark = this.markets.get(p.coin)?.markPx ?? p.entryPx;
+      const mark = this.currentMarkets().get(p.coin)?.markPx ?? p.entryPx;
       const value = Math.abs(p.szi) * mark;
       const leverage = p.mode === 'cross' ? { type: 'cross', value: p.leverage } : { rawUsd: num(-value + value / p.leverage), type: 'isolated', value: p.leverage };
       return {
@@ -247,7 +262,7 @@ export class FakeHyperliquid {
           leverage,
           liquidationPx: p.liquidationPx === null ? null : num(p.liquidationPx),
           marginUsed: num(value / p.leverage),
-          maxLeverage: this.markets.get(p.coin)?.maxLeverage ?? 40,
+          maxLeverage: this.currentMarkets().get(p.coin)?.maxLeverage ?? 40,
           positionValue: num(value),
           returnOnEquity: '0.0',
           szi: this.malformedUsers.has(user) ? 'not-a-size' : num(p.szi),
@@ -259,12 +274,17 @@ export class FakeHyperliquid {
     return { ...this.stateTemplate, assetPositions, time: this.options.now() };
   }
 
+  private currentMarkets(): Map<string, FakeMarket> {
+    return this.options.marketsAt?.(this.options.now()) ?? this.markets;
+  }
+
   private metaAndAssetCtxs(): unknown {
     const [metaTemplate, ctxTemplates] = this.metaTemplate;
-    const coins = [...this.markets.keys()];
-    const universe = coins.map((name) => ({ name, szDecimals: 5, maxLeverage: this.markets.get(name)!.maxLeverage ?? 40 }));
+    const markets = this.currentMarkets();
+    const coins = [...markets.keys()];
+    const universe = coins.map((name) => ({ name, szDecimals: 5, maxLeverage: markets.get(name)!.maxLeverage ?? 40 }));
     const ctxs = coins.map((name) => {
-      const m = this.markets.get(name)!;
+      const m = markets.get(name)!;
       return { ...ctxTemplates[0], markPx: num(m.markPx), oraclePx: num(m.markPx), midPx: num(m.markPx), openInterest: num(m.openInterest), impactPxs: [num(m.markPx), num(m.markPx)] };
     });
     return [{ ...metaTemplate, universe }, ctxs];
@@ -272,12 +292,21 @@ export class FakeHyperliquid {
 
   /** Every candle overlapping [startTime, endTime], at most 500, of the 5000 most recent. */
   private candleSnapshot(r: { coin: string; interval: string; startTime: number; endTime: number }): unknown {
-    const intervalMs = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000 }[r.interval];
+    const intervalMs = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '30m': 1_800_000, '1h': 3_600_000 }[r.interval];
     if (!intervalMs) return [];
     const now = this.options.now();
     const current = Math.floor(now / intervalMs) * intervalMs;
     const oldest = current - 4999 * intervalMs;
     const rows: unknown[] = [];
+    const source = this.options.candles?.(r.coin, intervalMs);
+    if (source) {
+      for (const c of source) {
+        if (c.t < oldest || c.t > current || c.t + intervalMs <= r.startTime || c.t > r.endTime) continue;
+        rows.push({ T: c.t + intervalMs - 1, c: num(c.close), h: num(c.high), i: r.interval, l: num(c.low), n: 100, o: num(c.open), s: r.coin, t: c.t, v: num(c.volume) });
+        if (rows.length === 500) break;
+      }
+      return rows;
+    }
     for (let t = Math.max(oldest, Math.floor(r.startTime / intervalMs) * intervalMs); t <= Math.min(current, r.endTime) && rows.length < 500; t += intervalMs) {
       const k = t / intervalMs;
       const open = this.candleBase + 50 * Math.sin(k / 7);

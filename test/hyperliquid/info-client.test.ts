@@ -55,7 +55,7 @@ describe('candles against the fake', () => {
     const budget = new WeightBudget({ clock });
     const client = new HyperliquidInfoClient({ clock, lane: budget.lane('market'), url: fake.url });
     const end = Math.floor(clock.now() / HOUR) * HOUR + HOUR;
-    const range = await fetchCandleBars(client, 'BTC', '1h', HOUR, end - 30 * 24 * HOUR, end, clock.now());
+    const range = await fetchCandleBars((from, to) => client.candleSnapshot('BTC', '1h', from, to), HOUR, end - 30 * 24 * HOUR, end, clock.now());
     expect(range.calls).toBe(2);
     expect(range.horizonMs).toBeUndefined();
     // 30 days of hours, of which the last is still open at 06:30.
@@ -72,7 +72,7 @@ describe('candles against the fake', () => {
     const budget = new WeightBudget({ clock });
     const client = new HyperliquidInfoClient({ clock, lane: budget.lane('market'), url: fake.url });
     const now = clock.now();
-    const range = await fetchCandleBars(client, 'BTC', '5m', 300_000, now - 30 * 24 * HOUR, now, now);
+    const range = await fetchCandleBars((from, to) => client.candleSnapshot('BTC', '5m', from, to), 300_000, now - 30 * 24 * HOUR, now, now);
     expect(range.horizonMs).toBe((Math.floor(now / 300_000) - 4999) * 300_000);
     expect(range.bars[0]!.ts).toBe(range.horizonMs);
     expect(range.bars).toHaveLength(4999);

@@ -3,8 +3,13 @@
 // range, oldest first; the next page starts at the last candle returned (which comes back again and
 // is dropped).
 import type { Bar } from '../../analysis/types.js';
-import { CANDLES_PER_ANSWER, type HyperliquidInfoClient } from './info-client.js';
 import type { HlCandle } from './types.js';
+
+/** Rows a time-range `candleSnapshot` answer holds at most (docs). */
+export const CANDLES_PER_ANSWER = 500;
+
+/** One `candleSnapshot` call for [startTime, endTime] (the info client, or the venue client's HTTP). */
+export type CandlePage = (startTime: number, endTime: number) => Promise<HlCandle[]>;
 
 /** Candles the venue keeps per coin and interval. */
 export const CANDLES_KEPT = 5000;
@@ -20,32 +25,23 @@ export interface CandleRange {
  * Bars opening in [startMs, endMs) that have closed by `nowMs`, oldest first. Ranges reaching before
  * the venue's horizon are cut to it and say so.
  */
-export async function fetchCandleBars(
-  client: HyperliquidInfoClient,
-  coin: string,
-  interval: string,
-  intervalMs: number,
-  startMs: number,
-  endMs: number,
-  nowMs: number,
-  signal?: AbortSignal,
-): Promise<CandleRange> {
+export async function fetchCandleBars(page: CandlePage, intervalMs: number, startMs: number, endMs: number, nowMs: number): Promise<CandleRange> {
   const horizon = (Math.floor(nowMs / intervalMs) - CANDLES_KEPT + 1) * intervalMs;
   let from = Math.max(startMs, horizon);
   const to = Math.min(endMs, nowMs);
   const byOpen = new Map<number, HlCandle>();
   let calls = 0;
   while (from < to) {
-    const page = await client.candleSnapshot(coin, interval, from, to - 1, signal);
+    const rows = await page(from, to - 1);
     calls++;
     let fresh = 0;
-    for (const c of page) {
+    for (const c of rows) {
       if (!byOpen.has(c.t)) fresh++;
       byOpen.set(c.t, c);
     }
-    const last = page[page.length - 1];
+    const last = rows[rows.length - 1];
     // A short page, or one that brought nothing new, is the end of what the venue holds.
-    if (!last || fresh === 0 || page.length < CANDLES_PER_ANSWER) break;
+    if (!last || fresh === 0 || rows.length < CANDLES_PER_ANSWER) break;
     from = last.t;
   }
   const bars = [...byOpen.values()]

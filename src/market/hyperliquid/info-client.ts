@@ -4,6 +4,7 @@
 // HyperliquidError naming the request and the field.
 import type { Clock } from '../clock.js';
 import { PayloadError } from '../payload.js';
+import { CANDLES_PER_ANSWER } from './candles.js';
 import { parseCandles, parseClearinghouseState, parseMetaAndAssetCtxs, parseTrades } from './payloads.js';
 import type { HlAssetContext, HlCandle, HlClearinghouseState, HlTrade } from './types.js';
 import type { WeightLane } from './weight-budget.js';
@@ -11,9 +12,6 @@ import { infoWeight } from './weights.js';
 
 export const DEFAULT_HL_API_URL = 'https://api.hyperliquid.xyz';
 export const DEFAULT_HL_WS_URL = 'wss://api.hyperliquid.xyz/ws';
-
-/** Rows a time-range `candleSnapshot` answer holds at most (docs). */
-export const CANDLES_PER_ANSWER = 500;
 
 export type HlErrorKind = 'http' | 'rate-limited' | 'network' | 'timeout' | 'malformed';
 
