@@ -21,6 +21,11 @@ import { createWorkPool, type WorkPool } from './workers/work-pool.js';
 import { contractSizesOf, LiquidationFeed, symbolsInSchedules } from './market/liquidation-feed.js';
 import { createSchedule } from './schedule/start-schedule.js';
 import type { ServicesWithSchedule } from './schedule/services.js';
+import { ForwardSeries } from './market/hyperliquid/forward-series.js';
+import { systemClock as marketClock } from './market/clock.js';
+import { lazyForwardStore } from './hyperliquid/forward-store.js';
+import { createHyperliquid } from './hyperliquid/start-hyperliquid.js';
+import type { Store } from './store/store.js';
 
 /** Replaceable parts, for tests and benchmarks; everything else comes from the config. */
 export interface BotOverrides {
@@ -35,6 +40,8 @@ export interface BotOverrides {
   noHttp?: boolean;
   /** The live liquidation feed; default: started when the source is live. `null` = none. */
   liquidationFeed?: LiquidationFeed | null;
+  /** Hyperliquid's recorder and tracker; default: started when the source is live. `null` = none. */
+  hyperliquid?: null;
 }
 
 export interface RunningBot {
@@ -72,6 +79,15 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   // Model runs and pictures off the event loop, in one pool of worker threads.
   const pool: WorkPool | undefined =
     overrides.renderer && overrides.models ? undefined : createWorkPool({ size: config.render.workers, maxQueue: config.render.queue, log });
+  // Hyperliquid keeps no history of its open interest and taker flow: the bot records them forward
+  // (into the store, so a restart continues the record) and, with HYPERLIQUID_TRACKER=on, follows
+  // accounts for the measured map. The store opens with the schedules, after the market.
+  const opened: { store?: Store } = {};
+  const live = config.source.kind === 'live' && overrides.hyperliquid !== null && !overrides.market;
+  const forward = live ? new ForwardSeries(lazyForwardStore(() => opened.store?.hyperliquidDays)) : undefined;
+  const hyperliquid = forward
+    ? createHyperliquid({ config, store: () => opened.store!, forward, clock: { now: () => clock.now(), sleep: marketClock.sleep }, log: log.child({ venue: 'hyperliquid' }) })
+    : undefined;
   const { maps, market } = openMaps({
     config,
     renderer: overrides.renderer ?? pool!,
@@ -86,6 +102,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       cacheMiss: () => metrics.cacheMiss('venue_bars'),
     },
     ...(overrides.market ? { market: overrides.market } : {}),
+    ...(forward ? { hyperliquidForward: forward } : {}),
+    ...(hyperliquid?.measured ? { measured: hyperliquid.measured } : {}),
   });
   const senders: Partial<Record<Platform, DestinationSender>> = {};
   const feed =
@@ -103,6 +121,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
         : null;
   // Digests and alerts: the store, the scheduler and the evaluator; they send through `senders`.
   const schedule = createSchedule({ config, maps, senders, clock, log, metrics, ...(feed ? { liquidationFeed: feed } : {}) });
+  opened.store = schedule.schedule.store;
   const services: ServicesWithSchedule = { maps, clock, log, commands: BOT_COMMANDS, schedule: schedule.schedule };
   const runtime = new CommandRuntime(services, { cooldownMs: config.commands.cooldownSeconds * 1000 }, (e) =>
     metrics.commandServed(e.command, e.platform, e.outcome, e.seconds),
@@ -155,9 +174,11 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     }
     feed?.start();
     schedule.start();
+    await hyperliquid?.start();
   } catch (err) {
     await Promise.allSettled(stops.map((s) => s()));
     await running.http?.close();
+    await hyperliquid?.stop().catch(() => undefined);
     await schedule.stop().catch(() => undefined);
     await pool?.close();
     throw err;
@@ -169,6 +190,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     // the connections are still open, then the store closes), then connections, workers and data.
     await Promise.allSettled(drains.map((d) => d()));
     feed?.stop();
+    await hyperliquid?.stop();
     await schedule.stop();
     await Promise.allSettled(stops.map((s) => s()));
     await running.http?.close();

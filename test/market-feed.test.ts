@@ -43,6 +43,7 @@ describe("the bot's liquidation feed (src/main.ts)", () => {
         BYBIT_API_URL: fake.url,
         OKX_API_URL: fake.url,
         HYPERLIQUID_API_URL: fake.url,
+        HYPERLIQUID_WS_URL: fake.hyperliquidWsUrl,
         BINANCE_WS_URL: ws.binance,
         BYBIT_WS_URL: ws.bybit,
         OKX_WS_URL: ws.okx,

@@ -58,7 +58,7 @@ export interface SideTotals {
   bookUsd: number;
 }
 
-export interface MapComparison {
+export interface MeasuredComparison {
   price: number;
   range: number;
   bucketSize: number;
@@ -128,10 +128,10 @@ function nearestScore(side: Side, estimated: ClusterBucket[], measured: ClusterB
 }
 
 /** Compares the estimate with the measured map around the measured map's price and range. */
-export function compareMaps(estimate: EstimatedBuckets, measured: MeasuredMap, options: CompareOptions = {}): MapComparison {
+export function compareWithMeasured(estimate: EstimatedBuckets, measured: MeasuredMap, options: CompareOptions = {}): MeasuredComparison {
   const bs = measured.bucketSize;
   if (Math.abs(estimate.bucketSize - bs) > 1e-9 * bs) {
-    throw new RangeError(`compareMaps: the maps are on different grids (bucket ${estimate.bucketSize} against ${bs})`);
+    throw new RangeError(`compareWithMeasured: the maps are on different grids (bucket ${estimate.bucketSize} against ${bs})`);
   }
   const price = measured.price;
   const range = (measured.rangeHigh - price) / price;
@@ -248,7 +248,7 @@ export interface ComparisonSummary {
 }
 
 /** Median and mean of every score over snapshots (nulls left out, counted in `n`). */
-export function summarizeComparisons(list: readonly MapComparison[]): ComparisonSummary {
+export function summarizeComparisons(list: readonly MeasuredComparison[]): ComparisonSummary {
   const pcts = list[0]?.scores.bookWithin.map((w) => w.pct) ?? [...DEFAULT_WITHIN_PCTS];
   const abs = (v: number | null) => (v === null ? null : Math.abs(v));
   return {

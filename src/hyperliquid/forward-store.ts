@@ -14,3 +14,18 @@ export function forwardStoreOf(days: Collection<HyperliquidDay>): ForwardSeriesS
     },
   };
 }
+
+/** The same, over a collection that exists only later (the bot opens its store after the market). */
+export function lazyForwardStore(days: () => Collection<HyperliquidDay> | undefined): ForwardSeriesStore {
+  return {
+    load: async (coin, day) => {
+      const c = days();
+      return c ? forwardStoreOf(c).load(coin, day) : undefined;
+    },
+    save: async (record) => {
+      const c = days();
+      if (!c) throw new Error('the store is not open yet');
+      await forwardStoreOf(c).save(record);
+    },
+  };
+}

@@ -3,7 +3,7 @@
 // mark, on the estimate's bucket grid. No I/O: the CLI and the benchmarks hand in what they loaded.
 import { buildMap, ModelInputError, type VenueInput } from '../analysis/build-map.js';
 import { buildMeasuredMap, type MeasuredMap } from '../analysis/measured-map.js';
-import { compareMaps, type MapComparison } from '../analysis/measured-score.js';
+import { compareWithMeasured, type MeasuredComparison } from '../analysis/measured-score.js';
 import type { ModelParams, WindowName } from '../analysis/types.js';
 import { snapshotMark, type PositionSnapshot } from './positions-csv.js';
 
@@ -27,7 +27,7 @@ export interface ScoredSnapshot {
   dataTime: number;
   estimatePrice: number;
   measured: MeasuredMap;
-  comparison: MapComparison;
+  comparison: MeasuredComparison;
 }
 
 export interface ScoreSnapshotsResult {
@@ -73,7 +73,7 @@ export function scoreSnapshots(input: ScoreSnapshotsInput): ScoreSnapshotsResult
       dataTime: estimate.meta.dataTime,
       estimatePrice: estimate.price,
       measured,
-      comparison: compareMaps(estimate, measured, { clusterCount: estimate.meta.params.clusterCount }),
+      comparison: compareWithMeasured(estimate, measured, { clusterCount: estimate.meta.params.clusterCount }),
     });
   }
   return { scored, skipped };

@@ -2,7 +2,9 @@
 // `recentTrades`, both naming buyer and seller; optionally a seed list), asks `clearinghouseState` for
 // their positions within its share of the IP's weight budget, most valuable first
 // (poll-priority.ts), keeps every account and its positions in the store (a restart loses no address)
-// and reports coverage of Hyperliquid's open interest (coverage.ts).
+// and reports coverage of Hyperliquid's open interest (coverage.ts). With a forward series it also
+// records what Hyperliquid keeps no history of — open interest (each market read) and taker flow (the
+// trades stream) — for Hyperliquid as a venue of the estimate; with `followAccounts` off it does only that.
 //
 // One loop does everything that costs weight, one request batch at a time, so no request is in flight
 // while the budget waits: what the budget counts is what the venue sees.
@@ -12,6 +14,7 @@ import { HyperliquidError, type HyperliquidInfoClient } from '../market/hyperliq
 import { HyperliquidTradesStream } from '../market/hyperliquid/trades-stream.js';
 import type { HlClearinghouseState, HlTrade } from '../market/hyperliquid/types.js';
 import { WeightBudgetAborted } from '../market/hyperliquid/weight-budget.js';
+import type { ForwardSeries } from '../market/hyperliquid/forward-series.js';
 import type { AddressSource, TrackedAddress, TrackedPosition } from '../store/hyperliquid-records.js';
 import { coverageOf, type CoverageReport, type OiSidedness } from './coverage.js';
 import { decayedNotional, pickDue } from './poll-priority.js';
@@ -45,6 +48,8 @@ export interface TrackerSettings {
   maxAddresses: number;
   /** Set when known; else measured from the positions held (coverage.ts). */
   sidedness?: OiSidedness;
+  /** Off: no accounts, only the market read and the trades stream for the forward series. */
+  followAccounts: boolean;
 }
 
 export const DEFAULT_TRACKER_SETTINGS: TrackerSettings = {
@@ -59,6 +64,7 @@ export const DEFAULT_TRACKER_SETTINGS: TrackerSettings = {
   addressTtlMs: 7 * DAY,
   notionalHalfLifeMs: HOUR,
   maxAddresses: 200_000,
+  followAccounts: true,
 };
 
 /** The tracker's records: the store's collection, or anything with the same three calls. */
@@ -81,6 +87,8 @@ export interface TrackerDeps {
   wsUrl: string | null;
   log?: TrackerLog;
   settings?: Partial<TrackerSettings>;
+  /** Open interest and taker flow recorded forward (forward-series.ts), flushed with the accounts. */
+  forward?: ForwardSeries;
 }
 
 export interface MarketSample {
@@ -147,7 +155,17 @@ export class PositionTracker {
     }
     await this.flush();
     if (this.deps.wsUrl !== null) {
-      this.stream = new HyperliquidTradesStream({ url: this.deps.wsUrl, coins: this.settings.coins, onTrades: (t) => this.observeTrades(t, 'trades'), log: this.deps.log });
+      const forward = this.deps.forward;
+      this.stream = new HyperliquidTradesStream({
+        url: this.deps.wsUrl,
+        coins: this.settings.coins,
+        onTrades: (t) => {
+          forward?.onTrades(t, this.deps.clock.now());
+          if (this.settings.followAccounts) this.observeTrades(t, 'trades');
+        },
+        onState: (open) => forward?.streamState(open, this.deps.clock.now()),
+        log: this.deps.log,
+      });
       this.stream.start();
     }
     this.controller = new AbortController();
@@ -274,7 +292,7 @@ export class PositionTracker {
           nextMarket = clock.now() + s.marketEveryMs;
           await this.refreshMarkets(signal);
         }
-        if (clock.now() >= nextTrades) {
+        if (s.followAccounts && clock.now() >= nextTrades) {
           nextTrades = clock.now() + s.recentTradesEveryMs;
           for (const coin of s.coins) this.observeTrades(await this.deps.client.recentTrades(coin, signal), 'recent-trades');
         }
@@ -286,7 +304,7 @@ export class PositionTracker {
           nextFlush = clock.now() + s.flushEveryMs;
           await this.flush();
         }
-        const batch = this.due(clock.now());
+        const batch = s.followAccounts ? this.due(clock.now()) : [];
         if (batch.length > 0) await this.pollBatch(batch, signal);
         else await clock.sleep(Math.max(1, Math.min(1000, nextMarket - clock.now(), nextTrades - clock.now(), nextFlush - clock.now())));
       } catch (err) {
@@ -322,7 +340,9 @@ export class PositionTracker {
     const contexts = await this.deps.client.metaAndAssetCtxs(signal);
     const now = this.deps.clock.now();
     for (const ctx of contexts) {
-      if (this.settings.coins.includes(ctx.coin)) this.markets.set(ctx.coin, { markPx: ctx.markPx, openInterestCoins: ctx.openInterest, atMs: now });
+      if (!this.settings.coins.includes(ctx.coin)) continue;
+      this.markets.set(ctx.coin, { markPx: ctx.markPx, openInterestCoins: ctx.openInterest, atMs: now });
+      this.deps.forward?.sampleOi(ctx.coin, ctx.openInterest, ctx.markPx, now);
     }
   }
 
@@ -406,6 +426,12 @@ export class PositionTracker {
 
   /** Writes every changed account (deletes forgotten ones); a failed write stays pending for the next flush. */
   async flush(): Promise<void> {
+    // Flow bars that ended while the stream was quiet are closed here too.
+    this.deps.forward?.closeBars(this.deps.clock.now());
+    await this.deps.forward?.flush().catch((err: unknown) => {
+      this.stats.storeErrors++;
+      this.deps.log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'hyperliquid tracker: forward series write failed, retried at the next flush');
+    });
     const ids = [...this.dirty];
     this.dirty.clear();
     for (const id of ids) {

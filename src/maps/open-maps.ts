@@ -7,7 +7,8 @@ import { CoinglassClient } from '../market/coinglass.js';
 import type { LiveMarketOptions } from '../market/live-market-data.js';
 import type { MarketData } from '../market/market-data.js';
 import { openMarketData } from '../market/open-market-data.js';
-import { MapPipeline, type MapPipelineMetrics, type Renderer } from './map-pipeline.js';
+import type { ForwardSeries } from '../market/hyperliquid/forward-series.js';
+import { MapPipeline, type MapPipelineMetrics, type MeasuredPort, type Renderer } from './map-pipeline.js';
 import type { ModelRunner } from './model-runner.js';
 
 /** `live`, `sample` or the configured directory. */
@@ -36,6 +37,10 @@ export interface OpenMapsOptions {
   observer?: LiveMarketOptions['observer'];
   /** Replaces the configured source (tests, benchmarks). */
   market?: MarketData;
+  /** Hyperliquid's open interest and taker flow as the bot records them (live source). */
+  hyperliquidForward?: ForwardSeries;
+  /** Hyperliquid's tracked positions, for the measured picture. */
+  measured?: MeasuredPort;
 }
 
 export interface OpenMaps {
@@ -44,7 +49,15 @@ export interface OpenMaps {
 }
 
 export function openMaps(o: OpenMapsOptions): OpenMaps {
-  const market = o.market ?? openMarketData(sourceName(o.config), { ...liveOptionsOf(o.config), ...(o.observer ? { observer: o.observer } : {}) });
+  const market =
+    o.market ??
+    openMarketData(sourceName(o.config), {
+      ...liveOptionsOf(o.config),
+      // The pipeline's clock tells the market what "now" is too (a retry's wait stays real).
+      clock: { now: () => o.clock.now(), sleep: marketClock.sleep },
+      ...(o.observer ? { observer: o.observer } : {}),
+      ...(o.hyperliquidForward ? { hyperliquidForward: o.hyperliquidForward } : {}),
+    });
   // Without COINGLASS_API_KEY the client answers a comparison with how to turn it on.
   const coinglass = new CoinglassClient({
     apiKey: o.config.venues.coinglassApiKey,
@@ -52,6 +65,6 @@ export function openMaps(o: OpenMapsOptions): OpenMaps {
     // The pipeline's clock tells the time; a retry's wait is real.
     clock: { now: () => o.clock.now(), sleep: marketClock.sleep },
   });
-  const maps = new MapPipeline({ market, renderer: o.renderer, models: o.models, clock: o.clock, log: o.log, metrics: o.metrics, coinglass });
+  const maps = new MapPipeline({ market, renderer: o.renderer, models: o.models, clock: o.clock, log: o.log, metrics: o.metrics, coinglass, ...(o.measured ? { measured: o.measured } : {}) });
   return { maps, market };
 }

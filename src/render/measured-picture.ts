@@ -9,7 +9,7 @@ import type { MeasuredMap } from '../analysis/measured-map.js';
 import type { Cluster, LiquidationMap } from '../analysis/types.js';
 import { drawChart, setupChartJs } from './chartjs.js';
 import { drawFooter, drawLegend, drawPriceLine, drawRuns, drawText, fillBackground, MARGIN_X, pictureSize, roundRect, type TextRun } from './frame.js';
-import { niceAxis, type PictureOptions } from './map-picture.js';
+import { factsLine, niceAxis, type PictureOptions } from './map-picture.js';
 import { encodePng } from './png.js';
 import { formatPriceTick } from './price-ticks.js';
 import { font, fontSize, theme } from './theme.js';
@@ -17,8 +17,8 @@ import { font, fontSize, theme } from './theme.js';
 export interface MeasuredPictureInput {
   estimate: LiquidationMap;
   measured: MeasuredMap;
-  /** Where the estimate comes from (venues, window, data time). */
-  estimateFacts: string;
+  /** Where the estimate comes from; default its venues, window and data time (map-picture's factsLine). */
+  estimateFacts?: string;
   /** What was measured and how fresh it is, with coverage (e.g. "312 positions of 1,204 accounts, polled ≤ 4 min ago · coverage …"). */
   measuredFacts: string;
 }
@@ -216,7 +216,7 @@ function picturePlugin(layout: Layout): Plugin {
         { label: 'shorts (liquidated above)', colour: theme.short, kind: 'swatch' },
       ], chart.width - MARGIN_X - 430, 66);
       drawText(ctx, `measured: ${layout.input.measuredFacts}`, MARGIN_X, chart.height - 46, { size: fontSize.footer, colour: theme.accent, maxWidth: chart.width - 2 * MARGIN_X });
-      drawFooter(ctx, `estimate: ${layout.input.estimateFacts}`, chart.width, chart.height);
+      drawFooter(ctx, `estimate: ${layout.input.estimateFacts ?? factsLine(layout.input.estimate.meta)}`, chart.width, chart.height);
     },
   };
 }

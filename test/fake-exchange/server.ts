@@ -109,6 +109,8 @@ export class FakeExchange {
     });
     this.server.on('upgrade', (req, socket, head) => {
       const url = req.url ?? '';
+      // Hyperliquid's websocket is its own fake's.
+      if (url === '/ws') return this.hyperliquid.upgrade(req, socket, head);
       const where: [Venue, SocketPath] | undefined = url.startsWith('/market/ws/') || url.startsWith('/market/stream')
         ? ['binance', 'market']
         : url.startsWith('/ws/!') || /^\/ws\/[a-z0-9]+@/.test(url) || url.startsWith('/stream?')
@@ -132,6 +134,11 @@ export class FakeExchange {
   }
 
   /** Binance's retired stream path, which still answers but streams nothing. */
+  get hyperliquidWsUrl(): string {
+    return `${this.url.replace('http', 'ws')}/ws`;
+  }
+
+  /** Binance's retired stream path, which still answers but streams nothing. */
   get legacyBinanceWsUrl(): string {
     return `${this.url.replace('http', 'ws')}/ws/!forceOrder@arr`;
   }
@@ -141,6 +148,7 @@ export class FakeExchange {
   }
 
   async stop(): Promise<void> {
+    this.hyperliquid.dropSockets();
     for (const s of this.sockets) s.ws.terminate();
     this.wss.close();
     this.server.closeAllConnections();

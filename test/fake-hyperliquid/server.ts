@@ -5,6 +5,7 @@
 // can close after a number of polls; an answer can be made malformed on purpose.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -126,7 +127,7 @@ export class FakeHyperliquid {
     });
     this.server.on('upgrade', (req, socket, head) => {
       if (!req.url?.startsWith('/ws')) return socket.destroy();
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+      this.upgrade(req, socket, head);
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -159,6 +160,11 @@ export class FakeHyperliquid {
   /** Sends raw text to every socket (a malformed frame). */
   pushRaw(text: string): void {
     for (const s of this.sockets) if (s.ws.readyState === s.ws.OPEN) s.ws.send(text);
+  }
+
+  /** Takes over an upgrade to its websocket (the fake exchange mounts it on its own server). */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
   }
 
   /** Drops every websocket without a close handshake (a dead connection). */

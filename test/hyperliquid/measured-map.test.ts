@@ -1,7 +1,7 @@
 // The measured map and its scores against the estimate, on hand-computed cases.
 import { describe, expect, it } from 'vitest';
 import { buildMeasuredMap, type MeasuredPosition } from '../../src/analysis/measured-map.js';
-import { compareMaps, summarizeComparisons } from '../../src/analysis/measured-score.js';
+import { compareWithMeasured, summarizeComparisons } from '../../src/analysis/measured-score.js';
 import type { ClusterBucket } from '../../src/analysis/clusters.js';
 
 describe('buildMeasuredMap', () => {
@@ -61,7 +61,7 @@ describe('buildMeasuredMap', () => {
   });
 });
 
-describe('compareMaps', () => {
+describe('compareWithMeasured', () => {
   // ±1% around 100,000 with $100 buckets: longs compare buckets 99,000–99,999, shorts 100,000–100,999.
   const bucket = (k: number, longUsd: number, shortUsd: number): ClusterBucket => ({ priceLow: k * 100, priceHigh: (k + 1) * 100, longUsd, shortUsd });
   const estimated: ClusterBucket[] = [bucket(800, 100, 0)];
@@ -75,7 +75,7 @@ describe('compareMaps', () => {
     positions.push({ side: 'short', usd: k - 999, liquidationPx: k * 100 + 50 });
   }
   const measured = buildMeasuredMap({ positions, price: 100_000, bucketSize: 100, range: 0.01 });
-  const c = compareMaps({ bucketSize: 100, buckets: estimated }, measured, { withinPcts: [5, 25], bandPct: 0.25 });
+  const c = compareWithMeasured({ bucketSize: 100, buckets: estimated }, measured, { withinPcts: [5, 25], bandPct: 0.25 });
 
   it('sums both maps within the range of the mark', () => {
     expect(c.estimated).toEqual({ shortAbove: 55, longBelow: 15, bookUsd: 170 });
@@ -118,7 +118,7 @@ describe('compareMaps', () => {
   });
 
   it('summarizes medians and means, leaving out what could not be scored', () => {
-    const empty = compareMaps({ bucketSize: 100, buckets: [] }, measured, { withinPcts: [5, 25] });
+    const empty = compareWithMeasured({ bucketSize: 100, buckets: [] }, measured, { withinPcts: [5, 25] });
     const s = summarizeComparisons([c, empty]);
     expect(s.snapshots).toBe(2);
     expect(s.spearmanShort).toEqual({ n: 1, median: c.scores.short.spearman, mean: c.scores.short.spearman });
@@ -127,6 +127,6 @@ describe('compareMaps', () => {
   });
 
   it('refuses maps on different grids', () => {
-    expect(() => compareMaps({ bucketSize: 250, buckets: [] }, measured)).toThrow(/different grids/);
+    expect(() => compareWithMeasured({ bucketSize: 250, buckets: [] }, measured)).toThrow(/different grids/);
   });
 });

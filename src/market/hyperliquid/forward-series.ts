@@ -146,12 +146,20 @@ export class ForwardSeries {
   /** Writes the days changed since the last flush, merged with what the store held. */
   async flush(): Promise<void> {
     if (!this.store) return;
+    let failure: unknown;
     for (const k of [...this.dirty]) {
       this.dirty.delete(k);
       const [coin, d] = k.split('|') as [string, string];
-      const day = await this.complete(coin, d);
-      if (day) await this.store.save(day);
+      try {
+        const day = await this.complete(coin, d);
+        if (day) await this.store.save(day);
+      } catch (err) {
+        // Kept for the next flush: nothing recorded is dropped because a write failed once.
+        this.dirty.add(k);
+        failure ??= err;
+      }
     }
+    if (failure !== undefined) throw failure;
   }
 
   private day(coin: string, atMs: number): ForwardDay {

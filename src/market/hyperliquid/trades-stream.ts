@@ -16,6 +16,8 @@ export interface TradesStreamLog {
 export interface TradesStreamOptions {
   coins: string[];
   onTrades: (trades: HlTrade[]) => void;
+  /** The socket opened (subscriptions sent) or dropped: taker flow counts only bars heard whole. */
+  onState?: (open: boolean) => void;
   url?: string;
   /** Ping after this long without a message (the server's limit is 60 s of silence on its side). */
   pingMs?: number;
@@ -66,6 +68,7 @@ export class HyperliquidTradesStream {
       this.lastSeen = Date.now();
       this.options.log?.info({ venue: 'hyperliquid', coins: this.options.coins, connections: this.connections }, 'trades stream open');
       for (const coin of this.options.coins) ws.send(JSON.stringify({ method: 'subscribe', subscription: { type: 'trades', coin } }));
+      this.options.onState?.(true);
       clearInterval(this.timer);
       this.timer = setInterval(() => {
         const quiet = Date.now() - this.lastSeen;
@@ -85,6 +88,7 @@ export class HyperliquidTradesStream {
     ws.on('error', (err) => this.options.log?.warn({ venue: 'hyperliquid', err: err.message }, 'trades stream error'));
     ws.on('close', () => {
       clearInterval(this.timer);
+      this.options.onState?.(false);
       if (this.stopped || this.ws !== ws) return;
       const base = this.options.backoffBaseMs ?? 1000;
       const delay = Math.min(this.options.backoffMaxMs ?? 30_000, base * 2 ** this.attempts) * (0.5 + (this.options.random ?? Math.random)() * 0.5);
