@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MeasuredPictureInput } from '../src/render/measured-picture.js';
 import { renderMeasuredPng } from '../src/render/measured-picture.js';
+import { createWorkPool } from '../src/workers/work-pool.js';
 import { compareWithGolden, readPng } from './render-fixtures.js';
 
 function fixture(): MeasuredPictureInput {
@@ -30,5 +31,18 @@ describe('measured picture', () => {
     const { diffPixels, maxDiffPixels } = compareWithGolden('render-measured-empty.png', png);
     expect(diffPixels).toBeLessThanOrEqual(maxDiffPixels);
     expect(renderMeasuredPng(empty).equals(png)).toBe(true);
+  });
+});
+
+describe('measured picture in the work pool', () => {
+  it('draws the same picture in a worker thread as in this one', async () => {
+    const pool = createWorkPool({ size: 1 });
+    try {
+      const input = fixture();
+      const fromPool = await pool.renderMeasured(input.estimate, input.measured, input.measuredFacts);
+      expect(fromPool.equals(renderMeasuredPng({ estimate: input.estimate, measured: input.measured, measuredFacts: input.measuredFacts }))).toBe(true);
+    } finally {
+      await pool.close();
+    }
   });
 });
