@@ -1,5 +1,7 @@
 # The two Quick start commands: `make demo` and `make test`. Each sets up what is missing first.
-.PHONY: setup demo test bench
+# `make image-check` builds the Docker image and runs it against the fake platforms (as root; README
+# "Docker and compose").
+.PHONY: setup demo test bench image-check
 
 setup:
 	@bash scripts/setup.sh
@@ -12,3 +14,6 @@ test: setup
 
 bench: setup
 	@npm run bench
+
+image-check:
+	@bash scripts/check-image.sh

@@ -16,6 +16,13 @@ export default tseslint.config(
     },
   },
   {
+    // The web view's browser modules (plain ESM served as is, src/web).
+    files: ['assets/web/**/*.js'],
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', location: 'readonly', history: 'readonly', ResizeObserver: 'readonly', URLSearchParams: 'readonly', getComputedStyle: 'readonly', requestAnimationFrame: 'readonly' },
+    },
+  },
+  {
     // src/analysis is pure: no I/O, nothing from the rest of src/.
     files: ['src/analysis/**/*.ts'],
     rules: {

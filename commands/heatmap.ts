@@ -11,7 +11,8 @@ export const heatmapCommand: CommandDefinition = {
   produces: 'picture',
   examples: ['/heatmap btc', '/heatmap eth 7d', '/heatmap btc 30d binance'],
   async handler({ options, services }) {
-    const { id, heatmap, png } = await services.maps.heatmapPicture(mapQueryOf(options));
+    const { id, query, heatmap, png } = await services.maps.heatmapPicture(mapQueryOf(options));
+    const links = services.links;
     return {
       title: `${baseAsset(heatmap.symbol)} liquidation heatmap · ${heatmap.window}`,
       text: [
@@ -20,7 +21,8 @@ export const heatmapCommand: CommandDefinition = {
         ...(heatmap.meta.sourceNotes ?? []),
         'Estimated levels, not financial advice.',
       ].join('\n'),
-      images: [{ png, name: pictureName('heatmap', heatmap.symbol, heatmap.window), cacheKey: id }],
+      images: [{ png, name: pictureName('heatmap', heatmap.symbol, heatmap.window), cacheKey: id, ...(links ? { url: links.picture('heatmap', query, id) } : {}) }],
+      ...(links ? { link: { label: 'Open interactive heatmap', url: links.page('heatmap', query) } } : {}),
     };
   },
 };

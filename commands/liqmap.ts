@@ -40,12 +40,14 @@ export const liqmapCommand: CommandDefinition = {
         unavailable = `measured map: ${err.message}`;
       }
     }
-    const { id, map, png } = await services.maps.mapPicture(query);
+    const { id, query: resolved, map, png } = await services.maps.mapPicture(query);
+    const links = services.links;
     const notes = [...map.meta.venuesFailed.map((f) => `${f.venue}: ${f.reason}`), ...(map.meta.sourceNotes ?? []), ...(unavailable ? [unavailable] : [])];
     return {
       title: `${baseAsset(map.meta.symbol)} liquidation map · ${map.meta.window}`,
       text: [summarize(map), ...notes, 'Estimated levels, not financial advice.'].join('\n'),
-      images: [{ png, name: pictureName('liqmap', map.meta.symbol, map.meta.window), cacheKey: id }],
+      images: [{ png, name: pictureName('liqmap', map.meta.symbol, map.meta.window), cacheKey: id, ...(links ? { url: links.picture('map', resolved, id) } : {}) }],
+      ...(links ? { link: { label: 'Open interactive map', url: links.page('map', resolved) } } : {}),
     };
   },
 };

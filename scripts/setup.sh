@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what liqmap needs on a Debian/Ubuntu machine with Node 20+: the cairo/pango libraries
-# node-canvas builds against, redis-server for the multi-instance tests, then the npm packages.
+# node-canvas builds against, redis-server for the multi-instance tests, chromium for the web view's
+# browser tests (headless, driven by puppeteer-core; no browser is downloaded), then the npm packages.
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pkg in pkg-config libcairo2-dev libpango1.0-dev libpixman-1-dev libjpeg-dev libgif-dev librsvg2-dev redis-server; do
+for pkg in pkg-config libcairo2-dev libpango1.0-dev libpixman-1-dev libjpeg-dev libgif-dev librsvg2-dev redis-server chromium; do
   # "install ok installed" only: a removed package whose config files remain still answers dpkg -s.
   [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] || need_apt+=("$pkg")
 done

@@ -12,11 +12,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(help);
     return name ? 0 : 2;
   }
-  const command = CLI_COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = CLI_COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.err(`liqmap: unknown command "${name}"\n${help}`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(command.usage);
     return 0;

@@ -62,6 +62,14 @@ export interface Config {
     readonly path: string;
   };
   readonly http: { readonly port: number };
+  readonly web: {
+    /** Base of the links in replies and digests (https://liqmap.example.com); unset = no links. */
+    readonly publicUrl: string | undefined;
+    /** API and picture requests per minute per client. */
+    readonly rateLimitPerMinute: number;
+    /** The client is the last X-Forwarded-For hop (behind one reverse proxy). */
+    readonly trustProxy: boolean;
+  };
   readonly log: { readonly level: LogLevel; readonly pretty: boolean };
   readonly render: { readonly workers: number; readonly queue: number };
   readonly commands: { readonly cooldownSeconds: number };
@@ -118,6 +126,9 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'REDIS_URL', default: undefined, secret: true, description: 'redis://[user:password@]host:port/db; set to share state between several instances.' },
   { name: 'STORE_PATH', default: './data/liqmap.sqlite', secret: false, description: 'SQLite file of the embedded store (used when REDIS_URL is unset).' },
   { name: 'HTTP_PORT', default: '8080', secret: false, description: 'Port of the HTTP endpoint: /healthz, /metrics (and the Telegram webhook when set); 0 = any free port.' },
+  { name: 'PUBLIC_URL', default: undefined, secret: false, description: 'Public address of this server (e.g. https://liqmap.example.com): replies and digests link to the web view there. Unset = no links; the page still works locally.' },
+  { name: 'WEB_RATE_LIMIT', default: '120', secret: false, description: 'Web API and picture requests per minute per client; beyond it 429.' },
+  { name: 'WEB_TRUST_PROXY', default: 'false', secret: false, description: 'true behind one reverse proxy: rate limits go by the last X-Forwarded-For address instead of the proxy\'s.' },
   { name: 'LOG_LEVEL', default: 'info', secret: false, description: 'fatal, error, warn, info, debug, trace or silent.' },
   { name: 'NODE_ENV', default: 'production', secret: false, description: 'production (JSON logs) or development (readable logs) or test.' },
   { name: 'RENDER_WORKERS', default: '2', secret: false, description: 'Worker threads running the model and drawing pictures.' },
@@ -226,6 +237,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   }
 
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
+  // Links are built by appending /m/<symbol>?…: a query or fragment here would break every one of them.
+  const publicUrl = (): string | undefined => {
+    const value = url('PUBLIC_URL', ['https:', 'http:']);
+    if (value !== undefined && URL.canParse(value) && (new URL(value).search || new URL(value).hash)) {
+      problems.push(`PUBLIC_URL="${value}" must be a base address without ? or #, such as https://liqmap.example.com`);
+    }
+    return value;
+  };
   const storePath = required('STORE_PATH');
 
   const hlCoins = required('HYPERLIQUID_COINS').split(',').map((c) => c.trim()).filter((c) => c !== '');
@@ -261,6 +280,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     },
     store: { redisUrl, path: storePath },
     http: { port: int('HTTP_PORT', 0, 65535, 'the port of /healthz and /metrics') },
+    web: {
+      publicUrl: publicUrl(),
+      rateLimitPerMinute: int('WEB_RATE_LIMIT', 1, 100_000, 'web API requests per minute per client'),
+      trustProxy: oneOf('WEB_TRUST_PROXY', ['true', 'false'] as const) === 'true',
+    },
     log: { level: oneOf('LOG_LEVEL', LOG_LEVELS), pretty: nodeEnv === 'development' },
     render: {
       workers: int('RENDER_WORKERS', 1, 64, 'worker threads running the model and drawing pictures; about the number of cores'),

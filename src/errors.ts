@@ -17,6 +17,11 @@ export class UserError extends Error {
   }
 }
 
+/** The bot is at capacity (the work queue is full): the person may retry in a moment; HTTP answers 503. */
+export class BusyError extends UserError {
+  override name = 'BusyError';
+}
+
 /** A person's input, made safe to quote back: one line, no control characters, at most 24 characters. */
 export function showInput(text: string, max = 24): string {
   // eslint-disable-next-line no-control-regex

@@ -26,6 +26,8 @@ import { systemClock as marketClock } from './market/clock.js';
 import { lazyForwardStore } from './hyperliquid/forward-store.js';
 import { createHyperliquid } from './hyperliquid/start-hyperliquid.js';
 import type { Store } from './store/store.js';
+import { createPageLinks } from './web/links.js';
+import { webOptionsOf, webRoutes } from './web/web-routes.js';
 
 /** Replaceable parts, for tests and benchmarks; everything else comes from the config. */
 export interface BotOverrides {
@@ -106,6 +108,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     ...(hyperliquid?.measured ? { measured: hyperliquid.measured } : {}),
   });
   const senders: Partial<Record<Platform, DestinationSender>> = {};
+  // Links to the web view in replies and digests, when PUBLIC_URL says where it is served.
+  const links = config.web.publicUrl ? createPageLinks(config.web.publicUrl) : undefined;
   const feed =
     overrides.liquidationFeed !== undefined
       ? overrides.liquidationFeed
@@ -120,9 +124,9 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
           })
         : null;
   // Digests and alerts: the store, the scheduler and the evaluator; they send through `senders`.
-  const schedule = createSchedule({ config, maps, senders, clock, log, metrics, ...(feed ? { liquidationFeed: feed } : {}) });
+  const schedule = createSchedule({ config, maps, senders, clock, log, metrics, ...(feed ? { liquidationFeed: feed } : {}), ...(links ? { links } : {}) });
   opened.store = schedule.schedule.store;
-  const services: ServicesWithSchedule = { maps, clock, log, commands: BOT_COMMANDS, schedule: schedule.schedule };
+  const services: ServicesWithSchedule = { maps, clock, log, commands: BOT_COMMANDS, schedule: schedule.schedule, ...(links ? { links } : {}) };
   const runtime = new CommandRuntime(services, { cooldownMs: config.commands.cooldownSeconds * 1000 }, (e) =>
     metrics.commandServed(e.command, e.platform, e.outcome, e.seconds),
   );
@@ -145,6 +149,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
         metrics,
         logger: log,
         secrets: config.secrets,
+        // The web view (src/web): pages, API and pictures of the same pipeline.
+        routes: await webRoutes({ maps, clock, log, ...webOptionsOf(config) }),
       });
     }
     if (platforms.includes('telegram')) {

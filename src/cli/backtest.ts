@@ -79,8 +79,6 @@ export function formatReport(symbol: string, venues: string[], result: BacktestR
 }
 
 export const backtestCommand: CliCommand = {
-  name: 'backtest',
-  summary: 'score the model against realized liquidations, beside a naive baseline',
   usage: USAGE,
   async run(argv: string[], io: CliIo) {
     const args = parseArgs(argv, options, USAGE);

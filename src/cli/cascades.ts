@@ -56,8 +56,6 @@ export function formatCrossing(c: Crossing): string {
 }
 
 export const cascadesCommand: CliCommand = {
-  name: 'cascades',
-  summary: 'list crossings of predicted clusters and whether they activated a cascade or were absorbed',
   usage: USAGE,
   async run(argv: string[], io: CliIo) {
     const args = parseArgs(argv, options, USAGE);

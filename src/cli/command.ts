@@ -3,10 +3,8 @@ export interface CliIo {
   err(text: string): void;
 }
 
-/** One `liqmap <name>` subcommand. */
+/** One `liqmap <name>` subcommand (its name and summary are in registry.ts). */
 export interface CliCommand {
-  name: string;
-  summary: string;
   usage: string;
   run(argv: string[], io: CliIo): Promise<number>;
 }

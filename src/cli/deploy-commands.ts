@@ -10,8 +10,6 @@ const USAGE = 'usage: liqmap deploy-commands [--guild <server id>]   (needs DISC
 
 /** `liqmap deploy-commands`: registers the slash commands of commands/ with Discord. */
 export const deployCommandsCommand: CliCommand = {
-  name: 'deploy-commands',
-  summary: 'register the Discord slash commands (guild-scoped with --guild, else global)',
   usage: USAGE,
   async run(argv, io) {
     const args = parseArgs(argv, { guild: { type: 'string', description: 'server id for guild-scoped commands' } }, USAGE);

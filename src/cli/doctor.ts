@@ -42,8 +42,6 @@ export function formatTable(rows: DoctorRow[]): string[] {
 }
 
 export const doctorCommand: CliCommand = {
-  name: 'doctor',
-  summary: 'check every venue endpoint and stream the bot uses against what liqmap expects (run it first, with internet)',
   usage: USAGE,
   run: (argv, io) => runDoctorCommand(argv, io),
 };

@@ -9,8 +9,6 @@ const USAGE =
 
 /** `liqmap heatmap btc --window 7d --out heat.png`: the time × price picture, drawn in this process. */
 export const heatmapCommand: CliCommand = {
-  name: 'heatmap',
-  summary: 'write the estimated liquidation heatmap of a symbol as a PNG',
   usage: USAGE,
   async run(argv: string[], io: CliIo) {
     const args = parseArgs(argv, { ...mapOptions, out: { type: 'string', description: 'PNG file to write (default heatmap-<symbol>-<window>.png)' } }, USAGE);

@@ -46,8 +46,6 @@ function numberOption(name: string, text: string, min: number, max: number): num
 
 /** `liqmap levels btc 85000,90000,95000`: how price behaved at each approach of the named levels. */
 export const levelsCommand: CliCommand = {
-  name: 'levels',
-  summary: 'judge each approach of price levels: accelerated, absorbed or rejected',
   usage: USAGE,
   async run(argv: string[], io: CliIo) {
     const args = parseArgs(argv, options, USAGE);

@@ -63,8 +63,6 @@ export async function withCliMaps<T>(args: ParsedArgs, work: (maps: OpenMaps['ma
 }
 
 export const mapCommand: CliCommand = {
-  name: 'map',
-  summary: 'print the estimated liquidation map of a symbol',
   usage: USAGE,
   async run(argv: string[], io: CliIo) {
     const args = parseArgs(

@@ -115,8 +115,6 @@ async function sleepUntil(clock: Clock, at: number, signal: AbortSignal): Promis
 }
 
 export const recordCommand: CliCommand = {
-  name: 'record',
-  summary: 'record live bars and liquidations of a symbol into a directory (replay with --source <dir>)',
   usage: USAGE,
   run: (argv, io) => runRecord(argv, io),
 };

@@ -122,8 +122,6 @@ function parseRange(text: string | undefined): number {
 }
 
 export const scoreMeasuredCommand: CliCommand = {
-  name: 'score-measured',
-  summary: 'score the estimate against recorded Hyperliquid positions and their own liquidation prices',
   usage: USAGE,
   async run(argv: string[], io: CliIo) {
     const args = parseArgs(argv, options, USAGE);

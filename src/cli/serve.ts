@@ -7,8 +7,6 @@ const USAGE = 'usage: liqmap serve   (configuration from the environment or .env
 
 /** `liqmap serve` (= `npm start`): runs the bot on every platform with a token until SIGTERM or SIGINT. */
 export const serveCommand: CliCommand = {
-  name: 'serve',
-  summary: 'run the chat bot on Discord and/or Telegram (tokens from the environment)',
   usage: USAGE,
   async run(argv, io) {
     const args = parseArgs(argv, {}, USAGE);

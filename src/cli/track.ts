@@ -158,8 +158,6 @@ async function recordSnapshot(path: string, tracker: PositionTracker, nowMs: num
 }
 
 export const trackCommand: CliCommand = {
-  name: 'track',
-  summary: 'follow Hyperliquid accounts and their positions (with liquidation prices) into the store',
   usage: USAGE,
   run: (argv, io) => runTrack(argv, io),
 };

@@ -12,8 +12,10 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void |
 
 export interface Route {
   method: 'GET' | 'POST';
-  /** Exact path, without the query string. */
+  /** Exact path, without the query string; with `prefix`, every path that starts with it (e.g. `/m/`). */
   path: string;
+  /** Matches `path` as a prefix; an exact route of the same path wins, then the longest prefix. */
+  prefix?: boolean;
   handler: RouteHandler;
 }
 
@@ -45,7 +47,8 @@ export interface HttpServer {
 
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const routes = new Map<string, Route>();
-  for (const route of options.routes ?? []) routes.set(`${route.method} ${route.path}`, route);
+  // Key `METHOD path`, with a trailing `*` for a prefix route so it never shadows an exact one.
+  for (const route of options.routes ?? []) routes.set(`${route.method} ${route.path}${route.prefix ? '*' : ''}`, route);
   // Logged when readiness changes, not on every probe (orchestrators ask every few seconds).
   let lastNotReady = '';
   routes.set('GET /healthz', {
@@ -76,12 +79,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     });
   }
 
+  const matches = (r: Route, path: string) => (r.prefix ? path.startsWith(r.path) : r.path === path);
+  const find = (method: string, path: string): Route | undefined =>
+    routes.get(`${method} ${path}`) ??
+    [...routes.values()].filter((r) => r.prefix && r.method === method && path.startsWith(r.path)).sort((a, b) => b.path.length - a.path.length)[0];
+
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
-    const route = routes.get(`${method} ${path}`);
+    const route = find(method, path);
     if (!route) {
-      const allowed = [...routes.values()].filter((r) => r.path === path).map((r) => r.method);
+      const allowed = [...new Set([...routes.values()].filter((r) => matches(r, path)).map((r) => r.method))];
       if (allowed.length > 0) {
         res.setHeader('allow', allowed.join(', '));
         sendJson(res, 405, { error: `use ${allowed.join(' or ')}` });
@@ -118,7 +126,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     port,
     url: `http://127.0.0.1:${port}`,
     server,
-    addRoute: (route) => void routes.set(`${route.method} ${route.path}`, route),
+    addRoute: (route) => void routes.set(`${route.method} ${route.path}${route.prefix ? '*' : ''}`, route),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

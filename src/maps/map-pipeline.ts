@@ -12,7 +12,7 @@ import type { Crossing } from '../analysis/cascades.js';
 import { WINDOW_INTERVAL_MS } from '../analysis/params.js';
 import type { Heatmap, LiquidationMap, Venue, WindowName } from '../analysis/types.js';
 import type { Clock } from '../clock.js';
-import { UserError } from '../errors.js';
+import { BusyError, UserError } from '../errors.js';
 import { parseMapQuery, type MapQuery, type MapQueryInput } from './map-query.js';
 import type { ModelRunner } from './model-runner.js';
 import { PromiseCache } from './promise-cache.js';
@@ -323,7 +323,7 @@ export function coinglassRange(window: WindowName): '1d' | '7d' | '30d' {
 /** A full work queue is load, not a bug: the person may retry (workers/pool.ts WorkBusyError). */
 function busyAsUserError(err: unknown): unknown {
   if (err instanceof Error && (err as { code?: string }).code === 'WORK_BUSY') {
-    return new UserError('I am drawing many maps right now: please try again in a minute.');
+    return new BusyError('I am drawing many maps right now: please try again in a minute.');
   }
   return err;
 }

@@ -1,8 +1,9 @@
 // Digests: every minute, each enabled subscription's latest slot is checked; a due slot is claimed in the
 // store (atomic across instances and restarts) before anything is sent, so each slot goes out once.
 import type { Logger } from 'pino';
-import type { DestinationSender, Platform, Reply, ReplyImage, SendResult } from '../core/command.js';
+import type { DestinationSender, Platform, Reply, ReplyImage, ReplyLink, SendResult } from '../core/command.js';
 import type { Clock } from '../clock.js';
+import type { PageLinks } from '../core/services.js';
 import type { MapService } from '../maps/map-pipeline.js';
 import type { WindowName } from '../analysis/types.js';
 import type { Crossing } from '../analysis/cascades.js';
@@ -38,6 +39,8 @@ export interface DigestSchedulerOptions {
   metrics?: ScheduleMetrics;
   /** Sends in flight at once; the platform's own limits (Telegram ~30/s) are enforced by the adapter. */
   concurrency?: number;
+  /** Web view links (PUBLIC_URL set): the reply's button and each picture's public URL. */
+  links?: PageLinks;
   /** Waits before retrying after a 429; injected so tests do not sleep. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -196,6 +199,7 @@ export class DigestScheduler {
   async buildDigest(sub: Subscription): Promise<{ reply: Reply; sections: DigestSection[] }> {
     const sections: DigestSection[] = [];
     const images: ReplyImage[] = [];
+    let link: ReplyLink | undefined;
     for (const symbol of sub.symbols) {
       // The picture id names symbol, window and last closed bar: every chat of this slot shares one render.
       const picture = await this.o.maps.mapPicture({ symbol, window: sub.window as WindowName });
@@ -203,10 +207,12 @@ export class DigestScheduler {
       const realized24h = this.o.liquidations?.sum(picture.map.meta.symbol, 24 * 3_600_000);
       const crossings = await this.crossingsOf(symbol);
       sections.push({ map: picture.map, ...(previous ? { previous } : {}), ...(realized24h ? { realized24h } : {}), ...(crossings.length ? { crossings } : {}) });
-      images.push({ png: picture.png, name: `liqmap-${picture.map.meta.symbol}-${sub.window}.png`, cacheKey: picture.id });
+      const url = this.o.links?.picture('map', picture.query, picture.id);
+      images.push({ png: picture.png, name: `liqmap-${picture.map.meta.symbol}-${sub.window}.png`, cacheKey: picture.id, ...(url ? { url } : {}) });
+      link ??= this.o.links && { label: 'Open interactive map', url: this.o.links.page('map', picture.query) };
     }
     const { title, text } = digestText(sections);
-    return { reply: { title, text, images }, sections };
+    return { reply: { title, text, images, ...(link ? { link } : {}) }, sections };
   }
 
   /** The cascade watch is a garnish: a digest goes out without it rather than not at all. */

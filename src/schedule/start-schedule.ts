@@ -11,6 +11,7 @@ import { AlertEvaluator } from './alert-evaluator.js';
 import { DigestScheduler, type ScheduleMetrics } from './digest-scheduler.js';
 import { RealizedWindow, type LiquidationEventSource } from './realized-liquidations.js';
 import type { ScheduleServices } from './services.js';
+import type { PageLinks } from '../core/services.js';
 
 export interface ScheduleConfig {
   store: { redisUrl: string | undefined; path: string };
@@ -27,6 +28,8 @@ export interface ScheduleDeps {
   metrics?: ScheduleMetrics;
   /** The live liquidation feed, when it runs (src/market/liquidation-feed.ts). */
   liquidationFeed?: LiquidationEventSource;
+  /** Web view links for digests (PUBLIC_URL set). */
+  links?: PageLinks;
 }
 
 export interface RunningSchedule {
@@ -43,7 +46,7 @@ export function createSchedule(deps: ScheduleDeps): RunningSchedule {
   const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const common = { store, maps: deps.maps, senders: deps.senders, clock: deps.clock, log, instanceId, ...(deps.metrics ? { metrics: deps.metrics } : {}) };
   const liquidations = deps.liquidationFeed ? new RealizedWindow(deps.clock) : undefined;
-  const digests = new DigestScheduler({ ...common, graceMs: deps.config.schedule.digestGraceMinutes * 60_000, ...(liquidations ? { liquidations } : {}) });
+  const digests = new DigestScheduler({ ...common, graceMs: deps.config.schedule.digestGraceMinutes * 60_000, ...(liquidations ? { liquidations } : {}), ...(deps.links ? { links: deps.links } : {}) });
   const alerts = new AlertEvaluator({ ...common, cooldownMs: deps.config.schedule.alertCooldownHours * 3_600_000, ...(liquidations ? { liquidations } : {}) });
   const schedule: ScheduleServices = { store, digests, alerts, ...(liquidations ? { liquidations } : {}) };
   let unsubscribe: (() => void) | undefined;
