@@ -1,11 +1,16 @@
 // Backtest and cascade-watch cost on the development set: the bundled sample's 8,015 5-minute bars
 // scored against 30-minute realized liquidations (test/fixtures/dev), and the cascade watch over the
-// same bars at 15 minutes, as `liqmap backtest` and `liqmap cascades` run them.
+// same bars at 15 minutes, as `liqmap backtest` and `liqmap cascades` run them; fitting a calibration on
+// the backtest's rows (`liqmap calibrate`) and the forced flow of a map.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runBacktest } from '../src/analysis/backtest.js';
+import { calibrationRows, runBacktest } from '../src/analysis/backtest.js';
+import { buildMap } from '../src/analysis/build-map.js';
+import { fitCalibration } from '../src/analysis/calibration.js';
+import { forcedFlowOf } from '../src/analysis/forced-flow.js';
 import { findCrossings } from '../src/analysis/cascades.js';
-import { DEFAULT_VENUE_SPEC } from '../src/analysis/params.js';
+import { DEFAULT_VENUE_SPEC, defaultParams } from '../src/analysis/params.js';
+import { defaultCalibration } from '../src/maps/calibration-file.js';
 import { resample } from '../src/analysis/resample.js';
 import type { BarSeries } from '../src/analysis/types.js';
 import { parseBarsCsv } from '../src/market/bars-csv.js';
@@ -46,3 +51,23 @@ const cascadesMs = time(() => findCrossings(input), 9);
 console.log('median of 9 runs after 2 warm-ups');
 console.log(`backtest: ${sample.bars.length} 5m bars → ${result.scores?.intervals} scored 30m intervals: ${backtestMs.toFixed(1)} ms`);
 console.log(`cascades: ${quarter.bars.length} 15m bars, ${crossings.length} crossings of clusters ≥ $100M: ${cascadesMs.toFixed(1)} ms (a snapshot of the book per bar)`);
+
+const rows = calibrationRows(result.rows);
+const split = Date.parse('2026-06-01T16:00Z');
+const fit = () =>
+  fitCalibration({
+    id: 'bench',
+    symbols: ['BTCUSDT'],
+    intervalMinutes: 30,
+    params: defaultParams('7d'),
+    venues: { realized: ['binance', 'bybit', 'okx'], modelled: ['binance'], modelledOiShare: 0.5, note: '' },
+    tuning: { rows: rows.filter((r) => r.ts < split), from: '', to: '' },
+    heldOut: { rows: rows.filter((r) => r.ts >= split), from: '', to: '' },
+    origin: { command: '', bars: '', realized: '' },
+  });
+const fitMs = time(fit, 9);
+const map = buildMap({ symbol: 'BTCUSDT', window: '7d', venues });
+const calibration = defaultCalibration();
+const flowMs = time(() => forcedFlowOf(map, calibration, [70_000, 58_000]), 9);
+console.log(`calibrate: fit and score on ${rows.length} intervals: ${fitMs.toFixed(1)} ms`);
+console.log(`forced flow of a 7d map (2 clusters, 2 levels): ${flowMs.toFixed(3)} ms`);

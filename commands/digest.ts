@@ -1,8 +1,8 @@
 // /digest on|off|status|now: a chat's scheduled digest of the liquidation map, at its local time.
-import { baseAsset } from '../src/analysis/format.js';
 import { WINDOWS } from '../src/analysis/types.js';
 import { destinationKey, destinationOf, type CommandDefinition, type CommandRequest } from '../src/core/command.js';
 import { UserError } from '../src/errors.js';
+import { describeSubscription, digestStatus } from '../src/schedule/digest-status.js';
 import { clearDestinationGone } from '../src/schedule/gone.js';
 import { scheduleOf } from '../src/schedule/services.js';
 import { describeSlot, nextSlot, parseTimeOfDay, parseTimezone } from '../src/schedule/slots.js';
@@ -17,11 +17,6 @@ async function parseSymbols(text: string, request: CommandRequest): Promise<stri
   if (new Set(words.map((w) => w.toLowerCase())).size > MAX_DIGEST_SYMBOLS) throw new UserError(`At most ${MAX_DIGEST_SYMBOLS} symbols per digest.`);
   const resolved = await Promise.all(words.map((symbol) => request.services.maps.resolve({ symbol })));
   return [...new Set(resolved.map((q) => q.symbol))];
-}
-
-function describeSubscription(sub: Subscription): string {
-  const when = sub.days === 'weekdays' ? 'every weekday' : 'every day';
-  return `${when} at ${sub.time} ${sub.timezone} · ${sub.symbols.map(baseAsset).join(', ')} · ${sub.window} window`;
 }
 
 export const digestCommand: CommandDefinition = {
@@ -86,25 +81,7 @@ export const digestCommand: CommandDefinition = {
     {
       name: 'status',
       description: "This chat's digest: when, what, and when it was last sent",
-      async handler({ caller, services }) {
-        const schedule = scheduleOf(services);
-        const destination = destinationKey(destinationOf(caller));
-        const sub = await schedule.store.subscriptions.get(destination);
-        const rules = (await schedule.store.alertRules.list(`${destination}/`)).length;
-        const alerts = `Alert rules here: ${rules} (/alerts list).`;
-        if (!sub) return { text: `No digest in this chat. Moderators: /digest on 08:00 Europe/Berlin btc,eth\n${alerts}` };
-        const lines = [`Digest ${describeSubscription(sub)}.`];
-        if (!sub.enabled) {
-          const when = sub.disabledAtMs !== undefined ? ` on ${describeSlot(sub.disabledAtMs, sub.timezone)}` : '';
-          lines.unshift(`Digest stopped${when}: ${sub.disabledReason ?? 'disabled'}.`, 'A moderator can turn it back on with /digest on.');
-        } else {
-          const next = nextSlot(sub, services.clock.now());
-          if (next !== undefined) lines.push(`Next: ${describeSlot(next, sub.timezone)}.`);
-        }
-        if (sub.lastSentAtMs !== undefined) lines.push(`Last sent: ${describeSlot(sub.lastSentAtMs, sub.timezone)}.`);
-        lines.push(alerts);
-        return { title: 'Digest status', text: lines.join('\n') };
-      },
+      handler: ({ caller, services }) => digestStatus(scheduleOf(services).store, destinationKey(destinationOf(caller)), services.clock.now()),
     },
     {
       name: 'now',

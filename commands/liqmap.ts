@@ -1,18 +1,18 @@
-// /liqmap btc [venue] [window] [range]: the estimated liquidation map as a picture and a one-line verdict.
+// /liqmap btc [venue] [window] [range] [level] [compare]: the estimated liquidation map as a picture and its summary.
 import { baseAsset, formatUsd, summarize } from '../src/analysis/format.js';
 import type { CommandDefinition } from '../src/core/command.js';
 import { summarizeComparison } from '../src/analysis/compare.js';
 import type { MeasuredMap } from '../src/analysis/measured-map.js';
 import type { MeasuredComparison } from '../src/analysis/measured-score.js';
 import { MeasuredUnavailableError, type MeasuredSnapshot } from '../src/maps/map-pipeline.js';
-import { compareOption, mapQueryOf, pictureName, rangeOption, symbolOption, venueOption, windowOption } from './map-options.js';
+import { compareOption, levelOption, mapQueryOf, pictureName, rangeOption, symbolOption, venueOption, windowOption } from './map-options.js';
 
 export const liqmapCommand: CommandDefinition = {
   name: 'liqmap',
   description: 'Estimated liquidation map: where leveraged positions would be force-closed',
-  options: [symbolOption, venueOption, windowOption, rangeOption, compareOption],
+  options: [symbolOption, venueOption, windowOption, rangeOption, levelOption, compareOption],
   produces: 'picture',
-  examples: ['/liqmap btc', '/liqmap eth 1d bybit', '/liqmap sol 14d 10', '/liqmap btc compare', '/liqmap btc hyperliquid'],
+  examples: ['/liqmap btc', '/liqmap eth 1d bybit', '/liqmap sol 14d 10', '/liqmap btc level:90000', '/liqmap btc compare', '/liqmap btc hyperliquid'],
   async handler({ options, services }) {
     const query = mapQueryOf(options);
     if (options.compare !== undefined) {

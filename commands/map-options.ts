@@ -38,6 +38,15 @@ export const rangeOption: OptionSpec = {
   default: RANGE_PCT.default,
 };
 
+export const levelOption: OptionSpec = {
+  name: 'level',
+  description: 'a price to get the calibrated forced flow of, e.g. 90000 or 90k',
+  type: 'string',
+  // 90000, 90,000, $90k, @90000: the pipeline parses it (maps/map-query.ts: parseLevel).
+  pattern: /^[$@]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?[kKmM]?$/,
+  maxLength: 20,
+};
+
 /** `/liqmap btc compare`: CoinGlass's aggregated map beside ours (the word is the value, so Telegram text reads naturally). */
 export const compareOption: OptionSpec = {
   name: 'compare',
@@ -53,6 +62,7 @@ export function mapQueryOf(options: OptionValues): MapQueryInput {
     ...(options.venue !== undefined ? { venues: String(options.venue) } : {}),
     ...(options.window !== undefined ? { window: String(options.window) } : {}),
     ...(typeof options.range === 'number' ? { range: options.range } : {}),
+    ...(options.level !== undefined ? { level: String(options.level).replace(/^@/, '') } : {}),
   };
 }
 

@@ -24,9 +24,22 @@ describe('parsing and floors', () => {
     expect(() => ratioCondition('>', '1.2')).toThrow(/at least 1.5/);
     expect(() => ratioCondition('<', '0.9')).toThrow(/at most 1:1.5/);
     expect(() => clusterCondition('5M', '2%')).toThrow(/at least \$10M/);
-    expect(() => clusterCondition('500M', '80%')).toThrow(/at most 50%/);
+    expect(() => clusterCondition('500M', '80%')).toThrow(/out of bounds: give a distance from 0.1% to 50%/);
     expect(() => liquidationsCondition('50M', '1m')).toThrow(/at least 5m/);
     expect(() => parseUsd('lots')).toThrow(/not an amount/);
+  });
+
+  it('refuses thresholds beyond any market with the range that makes sense', () => {
+    expect(() => ratioCondition('>', '10000000000000000')).toThrow(/beyond any market: the threshold must be from 1.5 to 100/);
+    expect(() => ratioCondition('<', '1:10000000000000000')).toThrow(/beyond any market: the threshold must be from 1:100 \(0.01\) to 1:1.5/);
+    expect(() => clusterCondition('100T', '2%')).toThrow(/beyond any market: give from \$10M to \$10B/);
+    expect(() => clusterCondition('500M', '0.0001%')).toThrow(/closer than the map can tell: give a distance from 0.1% to 50%/);
+    expect(() => liquidationsCondition('100T', '1h')).toThrow(/beyond any market: give from \$1M to \$10B/);
+    // The edges of each range are accepted.
+    expect(ratioCondition('>', '100')).toEqual({ kind: 'ratio', op: '>', threshold: 100 });
+    expect(ratioCondition('<', '1:100')).toEqual({ kind: 'ratio', op: '<', threshold: 0.01 });
+    expect(clusterCondition('10B', '0.1%')).toEqual({ kind: 'cluster', minUsd: 10e9, withinPct: 0.1 });
+    expect(liquidationsCondition('10B', '24h')).toEqual({ kind: 'liquidations', minUsd: 10e9, periodMs: 24 * 3_600_000 });
   });
 });
 
@@ -61,6 +74,11 @@ describe('/alerts', () => {
     expect((await b.run('/alerts add cluster btc 1M 2%')).text).toMatch(/too small/);
     expect((await b.run('/alerts add ratio btc = 5')).text).toMatch(/I don't understand "="|op/);
     expect((await b.run('/alerts add liquidations btc 50M 1h')).text).toMatch(/need the live liquidation stream/);
+    // Beyond any market: refused, not stored, so they cannot use up the chat's 10 rules.
+    expect((await b.run('/alerts add ratio btc > 9999999999999999')).text).toMatch(/beyond any market: the threshold must be from 1.5 to 100/);
+    expect((await b.run('/alerts add cluster btc 100000000000000 2%')).text).toMatch(/beyond any market: give from \$10M to \$10B/);
+    expect((await b.run('/alerts add cluster btc 500M 0.0001%')).text).toMatch(/from 0.1% to 50%/);
+    expect(await b.store.alertRules.list()).toHaveLength(0);
     for (let i = 0; i < 10; i++) expect((await b.run(`/alerts add ratio btc > ${2 + i}`)).text).toMatch(/^a\d+:/);
     expect((await b.run('/alerts add ratio btc > 20')).text).toMatch(/already has 10 alert rules, the most allowed/);
     expect(await b.store.alertRules.list()).toHaveLength(10);

@@ -11,6 +11,7 @@ import { parseBarsCsv } from '../src/market/bars-csv.js';
 import { runCli } from '../src/cli.js';
 import { modelParamsFromArgs, parseLeverageTiers } from '../src/cli/model-options.js';
 import { expectGoldenText } from './helpers/golden.js';
+import { DEFAULT_CALIBRATION_FILE } from '../src/maps/calibration-file.js';
 import { sampleSeries } from './helpers/sample.js';
 
 const FIVE_MIN = 300_000;
@@ -31,6 +32,8 @@ async function cli(...argv: string[]) {
 const HAND: Partial<ModelParams> = {
   leverageTiers: [{ leverage: 10, weight: 1 }],
   entryPoints: 1,
+  entrySpread: 0,
+  leverageSpread: 1,
   churnPerHour: 0,
   seed: 'empty',
   sideAttribution: 'neutral',
@@ -169,9 +172,10 @@ describe('backtest across venues and on the command line', () => {
     }
   });
 
-  it('writes unknown realized values as empty cells', () => {
-    const csv = formatBacktestCsv([{ ts: 1, predLongUsd: 1.234, predShortUsd: 0, naiveLongUsd: 2, naiveShortUsd: 3, realizedLongUsd: null, realizedShortUsd: null }]);
-    expect(csv).toBe(`${BACKTEST_CSV_HEADER}\n1,1.23,0,2,3,,\n`);
+  it('writes unknown values as empty cells', () => {
+    const row = { ts: 1, predLongUsd: 1.234, predShortUsd: 0, naiveLongUsd: 2, naiveShortUsd: 3, realizedLongUsd: null, realizedShortUsd: null, oiUsd: 5e9, calibratedLongUsd: null, calibratedShortUsd: null };
+    expect(formatBacktestCsv([row])).toBe(`${BACKTEST_CSV_HEADER}\n1,1.23,0,2,3,,,5000000000,,\n`);
+    expect(formatBacktestCsv([{ ...row, oiUsd: null, calibratedLongUsd: 0.456, calibratedShortUsd: 7 }])).toBe(`${BACKTEST_CSV_HEADER}\n1,1.23,0,2,3,,,,0.46,7\n`);
   });
 
   it('reads model parameters from options', () => {
@@ -180,11 +184,15 @@ describe('backtest across venues and on the command line', () => {
       { leverage: 10, weight: 0.3 },
       { leverage: 125, weight: 0.05 },
     ]);
-    expect(modelParamsFromArgs({ churn: '3', seed: 'empty', 'seed-spread': '2%', 'entry-points': '9', side: 'candle' })).toEqual({
+    expect(
+      modelParamsFromArgs({ churn: '3', seed: 'empty', 'seed-spread': '2%', 'entry-points': '9', 'entry-spread': '0.2', 'leverage-spread': '1.25x', side: 'candle' }),
+    ).toEqual({
       churnPerHour: 0.03,
       seed: 'empty',
       seedSpread: 0.02,
       entryPoints: 9,
+      entrySpread: 0.002,
+      leverageSpread: 1.25,
       sideAttribution: 'candle',
     });
     expect(() => parseLeverageTiers('ten:30')).toThrow(/leverage:weight/);
@@ -234,6 +242,66 @@ describe('backtest on the development set', () => {
     const r = await cli('backtest', '--source', 'sample');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/no realized liquidations in the input/);
+  });
+
+  it('liqmap backtest --out carries the calibrated columns of the shipped calibration, and none without it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'liqmap-bt-'));
+    const out = join(dir, 'bt.csv');
+    expect((await cli('backtest', '--source', 'sample', '--realized', DEV_REALIZED, '--out', out)).code).toBe(0);
+    const header = BACKTEST_CSV_HEADER.split(',');
+    const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const col = (name: string) => rows.map((r) => Number(r[header.indexOf(name)]));
+    expect(header.slice(-3)).toEqual(['oi_usd', 'calibrated_long_usd', 'calibrated_short_usd']);
+    // Calibrated from the prediction: more predicted (as a share of OI), more calibrated, never less
+    // (up to the CSV's rounding to the cent).
+    const share = (i: number, side: 'long' | 'short') => col(`pred_${side}_usd`)[i]! / col('oi_usd')[i]!;
+    for (const side of ['long', 'short'] as const) {
+      const cal = col(`calibrated_${side}_usd`);
+      expect(cal.every((v) => v > 0)).toBe(true);
+      const order = rows.map((_, i) => i).sort((a, b) => share(a, side) - share(b, side));
+      for (let k = 1; k < order.length; k++) expect(cal[order[k]!]! / col('oi_usd')[order[k]!]!).toBeGreaterThanOrEqual((cal[order[k - 1]!]! / col('oi_usd')[order[k - 1]!]!) * (1 - 1e-6));
+      // Far below the model's own dollars: the point of calibrating.
+      expect(cal.reduce((s, v) => s + v, 0)).toBeLessThan(col(`pred_${side}_usd`).reduce((s, v) => s + v, 0) / 2);
+    }
+    const none = join(dir, 'none.csv');
+    expect((await cli('backtest', '--source', 'sample', '--realized', DEV_REALIZED, '--calibration', 'none', '--out', none)).code).toBe(0);
+    expect(readFileSync(none, 'utf8').split('\n')[1]).toMatch(/,$/);
+    // Other model parameters: the calibration does not hold and says so; the columns stay empty.
+    const other = await cli('backtest', '--source', 'sample', '--realized', DEV_REALIZED, '--churn', '4');
+    expect(other.out).toMatch(/calibration btc-dev-2026-06: not applied \(calibration btc-dev-2026-06 was fitted with other model parameters\)/);
+  });
+
+  it('liqmap backtest --reliability draws calibrated against realized, and explains when it cannot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'liqmap-bt-'));
+    const png = join(dir, 'rel.png');
+    const r = await cli('backtest', '--source', 'sample', '--realized', DEV_REALIZED, '--from', '2026-06-01T16:00Z', '--reliability', png);
+    expect(r.code).toBe(0);
+    expect(readFileSync(png).subarray(1, 4).toString('latin1')).toBe('PNG');
+    const refused = await cli('backtest', '--source', 'sample', '--reliability', png, '--calibration', 'none');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/--reliability needs realized liquidations and a calibration that holds/);
+    const missing = await cli('backtest', '--source', 'sample', '--calibration', '/nonexistent.json');
+    expect(missing.err).toMatch(/calibration \/nonexistent.json: no such file/);
+  });
+
+  it('liqmap calibrate, run as the shipped file says it was, writes the shipped file byte for byte', async () => {
+    const shipped = readFileSync(DEFAULT_CALIBRATION_FILE, 'utf8');
+    const command = (JSON.parse(shipped) as { origin: { command: string } }).origin.command.split(' ');
+    expect(command.slice(0, 2)).toEqual(['liqmap', 'calibrate']);
+    const out = join(mkdtempSync(join(tmpdir(), 'liqmap-cal-')), 'cal.json');
+    const r = await cli(...command.slice(1), '--out', out);
+    expect(r.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(shipped);
+    // What it prints: the fit, then realized ÷ calibrated on the tuning and the held-out week.
+    expect(r.out).toMatch(/^calibration btc-dev-2026-06 · BTCUSDT · 30-minute intervals · fitted 2026-05-25T16:00Z → 2026-06-01T16:00Z$/m);
+    expect(r.out).toMatch(/^tuning: 336 intervals 2026-05-25T16:00Z → 2026-06-01T16:00Z$/m);
+    expect(r.out).toMatch(/^held out: 336 intervals 2026-06-01T16:00Z → 2026-06-08T16:00Z$/m);
+  });
+
+  it('liqmap calibrate explains bad input', async () => {
+    expect((await cli('calibrate', '--source', 'sample', '--realized', DEV_REALIZED)).err).toMatch(/--realized and --to are needed/);
+    expect((await cli('calibrate', '--source', 'sample', '--realized', DEV_REALIZED, '--to', '2020-01-01T00:00Z')).err).toMatch(/no interval with realized values before 2020-01-01 00:00 UTC/);
+    expect((await cli('calibrate', '--source', 'sample', '--realized', DEV_REALIZED, '--to', '2026-06-01T16:00Z', '--oi-share', '150')).err).toMatch(/--oi-share "150" must be a percentage above 0 and at most 100/);
   });
 
   it('liqmap backtest --plot draws a PNG', async () => {

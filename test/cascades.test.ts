@@ -16,6 +16,8 @@ const T0 = 1_780_000_200_000;
 const HAND: Partial<ModelParams> = {
   leverageTiers: [{ leverage: 10, weight: 1 }],
   entryPoints: 1,
+  entrySpread: 0,
+  leverageSpread: 1,
   churnPerHour: 0,
   seed: 'empty',
   sideAttribution: 'neutral',

@@ -18,7 +18,10 @@ describe('liqmap map', () => {
     expect(r.code).toBe(0);
     const { expected, actual } = expectGoldenText(join(import.meta.dirname, 'golden', 'summary-btc-7d-2026-06-08T12.txt'), `${r.out}\n`);
     expect(actual).toBe(expected);
-    expect(r.out).toMatch(/^BTC [\d,]+ · shorts \$[\d.]+[KMB] above .* · estimated from Binance, 7d$/);
+    const [modelled, calibrated] = r.out.split('\n');
+    expect(modelled).toMatch(/^BTC [\d,]+ · modelled: shorts \$[\d.]+[KMB] above .* · estimated from Binance, 7d$/);
+    // The shipped calibration holds for BTC: the nearest cluster each side, longs below the price first.
+    expect(calibrated).toMatch(/^calibrated forced flow · to [\d,]+ \(−[\d.]+%\): ≈ \$[\d.]+[KMB] of longs would be force-closed \(80% band .*\) · to [\d,]+ \(\+[\d.]+%\): ≈ \$[\d.]+[KMB] of shorts /);
   });
 
   it('prints JSON with both sides, the ratio and clusters on both sides', async () => {

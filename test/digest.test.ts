@@ -35,6 +35,17 @@ describe('/digest', () => {
     expect((await b.run('/digest status', caller('member'))).text).toMatch(/No digest in this chat/);
   });
 
+  it('echoes the time zone as the moderator typed it, in the reply and in /digest status', async () => {
+    const b = scheduleBot('2026-06-10T00:00:00Z');
+    const on = await b.run('/digest on 08:00 Asia/Kolkata btc');
+    expect(on.text).toContain('every day at 08:00 Asia/Kolkata');
+    expect(on.text).toContain('Next: Wed 10 Jun 08:00 (Asia/Kolkata)');
+    expect((await b.store.subscriptions.get('tg:-1001'))?.timezone).toBe('Asia/Kolkata');
+    const status = await b.run('/digest status', caller('member'));
+    expect(status.text).toContain('08:00 Asia/Kolkata');
+    expect(status.text).not.toContain('Calcutta');
+  });
+
   it('a kicked bot disables the subscription and /digest status says why; /digest on resumes', async () => {
     const b = scheduleBot('2026-06-10T05:00:00Z');
     await b.run('/digest on 08:00 Europe/Berlin btc');

@@ -46,7 +46,7 @@ describe('/liqmap btc compare', () => {
     const reply = await runtimeWith(COINGLASS_PRO_KEY).execute('liqmap', { kind: 'text', args: 'btc compare' }, caller);
     expect(reply.title).toBe('BTC liquidation map beside CoinGlass · 7d');
     const lines = reply.text.split('\n');
-    expect(lines[0]).toMatch(/^BTC [\d,]+ · shorts \$[\d.]+[BM] above/);
+    expect(lines[0]).toMatch(/^BTC [\d,]+ · modelled: shorts \$[\d.]+[BM] above/);
     expect(lines[1]).toMatch(/^liqmap \S+ .*\(shorts \$[\d.]+[BM] above, longs \$[\d.]+[BM] below\) · CoinGlass \S+ .*\(\$[\d.]+[BMK] above, \$[\d.]+[BMK] below, its own scale\) · rank correlation of the two maps per bucket: longs -?[01]\.\d\d, shorts -?[01]\.\d\d$/);
     expect(reply.images).toHaveLength(1);
     expect(reply.images![0]!.name).toBe('compare-BTCUSDT-7d.png');

@@ -323,7 +323,7 @@ describe('liqmap map with live venues', () => {
       // for that window, are not asked for it, and drop out: the limits at work.
       const code = await runCli(['map', 'btc', '--window', '1d', '--at', new Date(T0).toISOString()], { out: (t) => out.push(t), err: () => {} });
       expect(code).toBe(0);
-      expect(out.join('\n')).toMatch(/estimated from Bybit, 1d$/);
+      expect(out.join('\n')).toMatch(/estimated from Bybit, 1d$/m);
       expect(fake.count('/futures/data/openInterestHist')).toBe(0);
       expect(fake.count('/api/v5/rubik/')).toBe(0);
     } finally {

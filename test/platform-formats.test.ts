@@ -45,9 +45,11 @@ describe('Discord command JSON and deployment', () => {
       ['venue', 3, false],
       ['window', 3, false],
       ['range', 10, false],
+      ['level', 3, false],
       ['compare', 3, false],
     ]);
     expect(json.options![0]).toMatchObject({ autocomplete: true, max_length: 30 });
+    expect(json.options![4]).toMatchObject({ max_length: 20 });
     expect(json.options![1]).not.toHaveProperty('max_length');
     expect(json.options![2]).toMatchObject({ choices: ['1d', '3d', '7d', '14d', '30d'].map((c) => ({ name: c, value: c })) });
     expect(json.options![3]).toMatchObject({ min_value: 1, max_value: 50 });

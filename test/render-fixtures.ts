@@ -96,6 +96,33 @@ export function crowdedMap(): LiquidationMap {
   };
 }
 
+/**
+ * The fixture with a calibrated forced flow to its nearest cluster each side and an asked level (figures
+ * written by hand: the picture's layout is under test, not the calibration). The level is on the short
+ * side, so the picture shows it in place of the nearest short cluster; one figure is beyond the fit.
+ */
+export function forcedFlowMap(): LiquidationMap {
+  const m = fixtureMap();
+  const estimate = (side: 'long' | 'short', price: number, usd: number, extrapolated: boolean) => ({
+    side,
+    price,
+    distancePct: ((price - m.price) / m.price) * 100,
+    modelledUsd: usd * 40,
+    usd,
+    lowUsd: usd * 0.12,
+    highUsd: usd * 1.9,
+    extrapolated,
+  });
+  return {
+    ...m,
+    forcedFlow: {
+      calibration: 'btc-dev-2026-06',
+      nearest: [estimate('long', m.longClusters[0]!.price, 11.2e6, false), estimate('short', m.shortClusters[0]!.price, 2.1e6, false)],
+      levels: [estimate('short', 70_000, 23.4e6, true)],
+    },
+  };
+}
+
 /** The first `n` bars of the heatmap fixture. */
 export function fewBarsHeatmap(n: number): Heatmap {
   const h = fixtureHeatmap();

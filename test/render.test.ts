@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderHeatmapPng } from '../src/render/heatmap-picture.js';
 import { renderMapPng } from '../src/render/map-picture.js';
-import { compareWithGolden, crowdedMap, emptyMap, fewBarsHeatmap, fixtureHeatmap, fixtureMap, noLongsMap, readPng, tinyPriceMap } from './render-fixtures.js';
+import { compareWithGolden, crowdedMap, emptyMap, fewBarsHeatmap, fixtureHeatmap, fixtureMap, forcedFlowMap, noLongsMap, readPng, tinyPriceMap } from './render-fixtures.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -24,6 +24,15 @@ describe('map picture', () => {
     expectPicture(png);
     const { diffPixels, maxDiffPixels } = compareWithGolden('render-map-btc-7d.png', png);
     expect(diffPixels).toBeLessThanOrEqual(maxDiffPixels);
+  });
+
+  it('adds the calibrated forced flow below the legend, one figure per side (golden)', () => {
+    const png = renderMapPng(forcedFlowMap());
+    expectPicture(png);
+    const { diffPixels, maxDiffPixels } = compareWithGolden('render-map-forced-flow.png', png);
+    expect(diffPixels).toBeLessThanOrEqual(maxDiffPixels);
+    // The row takes room from the chart: the picture differs from the same map without it.
+    expect(png.equals(renderMapPng(fixtureMap()))).toBe(false);
   });
 
   it('says so when nothing is in range', () => {

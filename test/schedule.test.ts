@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DestinationSender, SendResult } from '../src/core/command.js';
 import { DigestScheduler } from '../src/schedule/digest-scheduler.js';
+import { digestStatus } from '../src/schedule/digest-status.js';
 import { latestSlot, nextSlot, parseTimeOfDay, parseTimezone } from '../src/schedule/slots.js';
 import { MemoryBackend } from '../src/store/memory-backend.js';
 import { RedisBackend } from '../src/store/redis-backend.js';
@@ -67,6 +69,10 @@ describe('slots', () => {
     expect(() => parseTimeOfDay('12:60')).toThrow(/not a time of day/);
     expect(parseTimezone('europe/berlin')).toBe('Europe/Berlin');
     expect(parseTimezone('utc')).toBe('UTC');
+    // The name the moderator typed, not the runtime's older alias for it (ICU says Asia/Calcutta, Europe/Kiev).
+    expect(parseTimezone('Asia/Kolkata')).toBe('Asia/Kolkata');
+    expect(parseTimezone('Europe/Kyiv')).toBe('Europe/Kyiv');
+    expect(parseTimezone(' Asia/Ho_Chi_Minh ')).toBe('Asia/Ho_Chi_Minh');
     expect(() => parseTimezone('Mars/Olympus_Mons')).toThrow(/not a time zone I know/);
     expect(() => parseTimezone('DROP TABLE')).toThrow(/not a time zone I know/);
   });
@@ -219,6 +225,95 @@ describe('restarts, grace window, gone destinations, retries', () => {
     await r.store.subscriptions.put('tg:1', sub('tg:1', '08:00', 'Europe/Berlin', '2026-06-10T07:30:00Z'));
     await runUntil({ clock: r.clock, schedulers: [r.scheduler] }, '2026-06-11T07:00:00Z');
     expect(r.sender.sentTo('tg:1')).toEqual(['2026-06-11T06:00:00.000Z']);
+  });
+});
+
+/** A sender whose calls reach the platform and never come back (the instance died mid-send), or throw. */
+class StuckSender implements DestinationSender {
+  readonly platform = 'telegram' as const;
+  calls = 0;
+  private reachedResolve!: () => void;
+  readonly reached = new Promise<void>((resolve) => (this.reachedResolve = resolve));
+  constructor(private readonly answer: 'never' | Error) {}
+  send(): Promise<SendResult> {
+    this.calls++;
+    this.reachedResolve();
+    return this.answer === 'never' ? new Promise<SendResult>(() => {}) : Promise.reject(this.answer);
+  }
+}
+
+describe('a send whose answer never comes', () => {
+  it('an instance that dies mid-send: the slot counts as possibly delivered, is not resent, and /digest status says so', async () => {
+    const clock = new FakeClock(Date.parse('2026-06-10T06:00:20Z'));
+    const { log, lines } = silentLogger();
+    const store = createStore(new MemoryBackend(clock.now), log);
+    const maps = new FakeMaps(clock);
+    await store.subscriptions.put('tg:1', sub('tg:1', '08:00', 'Europe/Berlin', '2026-06-01T00:00:00Z'));
+    const stuck = new StuckSender('never');
+    const dying = new DigestScheduler({ store, maps, senders: { telegram: stuck }, clock, log, instanceId: 'dying' });
+    void dying.handle((await store.subscriptions.get('tg:1'))!);
+    await stuck.reached;
+    expect((await store.subscriptions.get('tg:1'))?.attempt).toEqual({ slotMs: Date.parse('2026-06-10T06:00:00Z'), startedAtMs: clock.ms, instance: 'dying', state: 'sending' });
+    expect((await digestStatus(store, 'tg:1', clock.ms)).text).toContain('Sending the digest of Wed 10 Jun 08:00 (Europe/Berlin) since Wed 10 Jun 08:00 (Europe/Berlin); Telegram has not confirmed it yet.');
+
+    // Another instance (or the restarted one) ticks every minute: nothing while the lease holds, then the verdict.
+    const sender = new RecordingSender('telegram', clock);
+    const next = new DigestScheduler({ store, maps, senders: { telegram: sender }, clock, log, instanceId: 'next', sleep: async (ms) => clock.advance(ms) });
+    await runUntil({ clock, schedulers: [next] }, '2026-06-10T08:00:00Z');
+    expect(sender.attempts).toBe(0);
+    const after = await store.subscriptions.get('tg:1');
+    expect(after?.lastSlotMs).toBe(Date.parse('2026-06-10T06:00:00Z'));
+    expect(after?.attempt?.state).toBe('unconfirmed');
+    expect(after?.lastSentAtMs).toBeUndefined();
+    const warned = lines.filter((l) => l.msg.startsWith('digest: a send of this slot began and was never confirmed'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatchObject({ destination: 'tg:1', slot: '2026-06-10T06:00:00.000Z', attemptInstance: 'dying' });
+    const status = (await digestStatus(store, 'tg:1', clock.ms)).text;
+    expect(status).toContain('The digest of Wed 10 Jun 08:00 (Europe/Berlin) is unconfirmed: the bot got no answer from Telegram while sending it');
+    expect(status).toContain('It is not sent again, so this chat never gets it twice.');
+
+    // The next morning's digest goes out as usual and the notice is gone.
+    await runUntil({ clock, schedulers: [next] }, '2026-06-11T06:05:00Z');
+    expect(sender.sentTo('tg:1')).toEqual(['2026-06-11T06:00:20.000Z']);
+    expect((await store.subscriptions.get('tg:1'))?.attempt).toBeUndefined();
+    expect((await digestStatus(store, 'tg:1', clock.ms)).text).not.toContain('unconfirmed');
+  });
+
+  it('a send that throws (no answer either way) is not retried blind; a refused one (429) is retried, once', async () => {
+    const clock = new FakeClock(Date.parse('2026-06-10T05:59:00Z'));
+    const { log, lines } = silentLogger();
+    const store = createStore(new MemoryBackend(clock.now), log);
+    await store.subscriptions.put('tg:1', sub('tg:1', '08:00', 'Europe/Berlin', '2026-06-01T00:00:00Z'));
+    const throwing = new StuckSender(new Error('socket hang up'));
+    const scheduler = new DigestScheduler({ store, maps: new FakeMaps(clock), senders: { telegram: throwing }, clock, log, instanceId: 'a' });
+    await runUntil({ clock, schedulers: [scheduler] }, '2026-06-10T08:00:00Z');
+    expect(throwing.calls).toBe(1);
+    expect((await store.subscriptions.get('tg:1'))?.attempt?.state).toBe('unconfirmed');
+    expect(lines.filter((l) => l.msg.startsWith('digest: send failed without an answer'))).toHaveLength(1);
+
+    const r = rig('2026-06-10T05:59:00Z');
+    await r.store.subscriptions.put('tg:2', sub('tg:2', '08:00', 'Europe/Berlin', '2026-06-01T00:00:00Z'));
+    r.sender.limited.set('tg:2', [300_000]);
+    r.clock.set('2026-06-10T06:00:10Z');
+    expect(await r.scheduler.handle((await r.store.subscriptions.get('tg:2'))!)).toBe('failed');
+    // Telegram refused it: nothing was posted, so no attempt stays open and the slot is still due.
+    expect((await r.store.subscriptions.get('tg:2'))?.attempt).toBeUndefined();
+    await runUntil({ clock: r.clock, schedulers: [r.scheduler] }, '2026-06-10T07:00:00Z');
+    expect(r.sender.sentTo('tg:2')).toEqual(['2026-06-10T06:01:10.000Z']);
+  });
+
+  it('a digest turned off while it is being built is not posted', async () => {
+    const r = rig('2026-06-10T06:00:10Z');
+    await r.store.subscriptions.put('tg:1', sub('tg:1', '08:00', 'Europe/Berlin', '2026-06-01T00:00:00Z'));
+    const mapPicture = r.maps.mapPicture.bind(r.maps);
+    r.maps.mapPicture = async (input) => {
+      await r.store.subscriptions.delete('tg:1');
+      return mapPicture(input);
+    };
+    expect(await r.scheduler.handle((await r.store.subscriptions.get('tg:1'))!)).toBe('not-due');
+    expect(r.sender.attempts).toBe(0);
+    // Not brought back to life by the scheduler's own write.
+    expect(await r.store.subscriptions.get('tg:1')).toBeUndefined();
   });
 });
 

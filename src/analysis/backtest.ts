@@ -1,12 +1,13 @@
 // Backtest (DESIGN.md §4): replay bars through the cohort ledger and score its per-bar predicted
 // liquidations against realized ones, beside the naive "open interest × adverse move" baseline. Pure.
 import { ModelInputError } from './build-map.js';
+import { calibrateForRealizedVenues, calibrationMismatch, scoreCalibration, type Calibration, type CalibrationRow, type CalibrationScore } from './calibration.js';
 import { gridFor, runLedger } from './ledger.js';
 import { defaultParams, validateParams } from './params.js';
 import { spearman, topShare } from './rank-stats.js';
 import { resample } from './resample.js';
 import type { Bar, BarSeries, ModelParams, VenueSpec } from './types.js';
-import { formatUtcMinute } from './utc-time.js';
+import { formatUtcIso, formatUtcMinute } from './utc-time.js';
 
 export interface BacktestVenue {
   series: BarSeries;
@@ -26,6 +27,8 @@ export interface BacktestRequest {
   to?: number;
   /** Share of intervals the top-share score looks at (0.1 = top decile). */
   topFraction?: number;
+  /** Adds calibrated columns and scores when it holds for this symbol and these parameters. */
+  calibration?: Calibration;
 }
 
 export interface BacktestRow {
@@ -37,6 +40,11 @@ export interface BacktestRow {
   naiveShortUsd: number;
   realizedLongUsd: number | null;
   realizedShortUsd: number | null;
+  /** Open interest of the venues at the interval's open, USD; null when a venue's is unknown. */
+  oiUsd: number | null;
+  /** The calibrated prediction for the realized data's venues; null without a calibration that holds. */
+  calibratedLongUsd: number | null;
+  calibratedShortUsd: number | null;
 }
 
 export interface SideScores {
@@ -72,6 +80,8 @@ export interface BacktestResult {
   scores: BacktestScores | null;
   params: ModelParams;
   notes: string[];
+  /** The calibration's score on the scored rows, or why it does not hold. */
+  calibration?: { id: string; score: CalibrationScore } | { id: string; unavailable: string };
 }
 
 /** Open interest in base units: the oi column, else oi_usd over the close. */
@@ -110,6 +120,8 @@ interface Acc {
   naiveS: number;
   realL: number | undefined;
   realS: number | undefined;
+  /** Venues' open interest at the interval's open (USD); NaN once a venue's is unknown. */
+  oi: number;
   /** Bars of the first venue summed into this interval (completeness check). */
   bars: number;
 }
@@ -160,14 +172,22 @@ export function runBacktest(req: BacktestRequest): BacktestResult {
     const run = runLedger(v.bars, v.intervalMs, v.spec, params, grid);
     const naive = naiveBaseline(v.bars);
     if (run.clampedCohorts > 0) notes.push(`${v.venue}: ${run.clampedCohorts} cohorts fell outside the price grid and were clamped`);
+    let prevOi: number | undefined;
     for (let i = 0; i < v.bars.length; i++) {
       const bar = v.bars[i]!;
       const key = keyOf(bar.ts);
       let a = acc.get(key);
       if (!a) {
-        a = { predL: 0, predS: 0, naiveL: 0, naiveS: 0, realL: undefined, realS: undefined, bars: 0 };
+        a = { predL: 0, predS: 0, naiveL: 0, naiveS: 0, realL: undefined, realS: undefined, oi: 0, bars: 0 };
         acc.set(key, a);
       }
+      // Open interest at the interval's open: the close of the bar before (the first bar's own at the start).
+      const oiNow = oiBase(bar);
+      if (bar.ts === key) {
+        const open = prevOi ?? oiNow;
+        a.oi += open !== undefined ? open * bar.open : NaN;
+      }
+      if (oiNow !== undefined) prevOi = oiNow;
       a.predL += run.sweptLongUsd[i]!;
       a.predS += run.sweptShortUsd[i]!;
       a.naiveL += naive.long[i]!;
@@ -218,15 +238,47 @@ export function runBacktest(req: BacktestRequest): BacktestResult {
       naiveShortUsd: a.naiveS,
       realizedLongUsd: a.realL ?? null,
       realizedShortUsd: a.realS ?? null,
+      oiUsd: Number.isFinite(a.oi) && a.oi > 0 ? a.oi : null,
+      calibratedLongUsd: null,
+      calibratedShortUsd: null,
     });
   }
   if (rows.length === 0) throw new ModelInputError('backtest: no complete interval in the requested time range');
+  const symbol = req.venues[0]!.series.symbol;
+  const calibration = req.calibration ? applyCalibration(req.calibration, symbol, params, rows, rowIntervalMs) : undefined;
 
   const scored = rows.filter((r) => r.realizedLongUsd !== null && r.realizedShortUsd !== null);
   if (realized && scored.length < rows.length) {
     notes.push(`${rows.length - scored.length} of ${rows.length} intervals have no realized values and are not scored`);
   }
-  return { intervalMs: rowIntervalMs, barIntervalMs, rows, scores: scoreRows(scored, topFraction), params, notes };
+  return { intervalMs: rowIntervalMs, barIntervalMs, rows, scores: scoreRows(scored, topFraction), params, notes, ...(calibration ? { calibration } : {}) };
+}
+
+/** Fills the calibrated columns and scores the calibration on the rows with realized values. */
+function applyCalibration(cal: Calibration, symbol: string, params: ModelParams, rows: BacktestRow[], intervalMs: number): NonNullable<BacktestResult['calibration']> {
+  const mismatch = calibrationMismatch(cal, symbol, params);
+  if (mismatch) return { id: cal.id, unavailable: mismatch };
+  if (intervalMs !== cal.intervalMinutes * 60_000) return { id: cal.id, unavailable: `calibration ${cal.id} was fitted on ${cal.intervalMinutes}-minute intervals, these are ${intervalMs / 60_000}-minute` };
+  for (const r of rows) {
+    if (r.oiUsd === null) continue;
+    r.calibratedLongUsd = calibrateForRealizedVenues(cal, 'long', r.predLongUsd, r.oiUsd);
+    r.calibratedShortUsd = calibrateForRealizedVenues(cal, 'short', r.predShortUsd, r.oiUsd);
+  }
+  const scored = calibrationRows(rows);
+  if (scored.length === 0) return { id: cal.id, unavailable: 'no interval with realized values and open interest to score it on' };
+  const from = formatUtcIso(scored[0]!.ts);
+  const to = formatUtcIso(scored[scored.length - 1]!.ts + intervalMs);
+  return { id: cal.id, score: scoreCalibration(cal, scored, { from, to }) };
+}
+
+/** The rows a calibration is fitted or scored on: realized values and open interest known. */
+export function calibrationRows(rows: readonly BacktestRow[]): CalibrationRow[] {
+  const out: CalibrationRow[] = [];
+  for (const r of rows) {
+    if (r.realizedLongUsd === null || r.realizedShortUsd === null || r.oiUsd === null) continue;
+    out.push({ ts: r.ts, oiUsd: r.oiUsd, predLongUsd: r.predLongUsd, predShortUsd: r.predShortUsd, realizedLongUsd: r.realizedLongUsd, realizedShortUsd: r.realizedShortUsd });
+  }
+  return out;
 }
 
 /** Skill scores of the model and the baseline over rows that carry realized values. */
@@ -254,13 +306,25 @@ export function scoreRows(rows: BacktestRow[], topFraction = 0.1): BacktestScore
   };
 }
 
-export const BACKTEST_CSV_HEADER = 'ts,pred_long_usd,pred_short_usd,naive_long_usd,naive_short_usd,realized_long_usd,realized_short_usd';
+export const BACKTEST_CSV_HEADER =
+  'ts,pred_long_usd,pred_short_usd,naive_long_usd,naive_short_usd,realized_long_usd,realized_short_usd,oi_usd,calibrated_long_usd,calibrated_short_usd';
 
-/** The rows as CSV (USD to the cent; an unknown realized value is an empty cell). */
+/** The rows as CSV (USD to the cent; an unknown value is an empty cell). */
 export function formatBacktestCsv(rows: BacktestRow[]): string {
   const usd = (v: number | null) => (v === null ? '' : String(Math.round(v * 100) / 100));
   const lines = rows.map((r) =>
-    [r.ts, usd(r.predLongUsd), usd(r.predShortUsd), usd(r.naiveLongUsd), usd(r.naiveShortUsd), usd(r.realizedLongUsd), usd(r.realizedShortUsd)].join(','),
+    [
+      r.ts,
+      usd(r.predLongUsd),
+      usd(r.predShortUsd),
+      usd(r.naiveLongUsd),
+      usd(r.naiveShortUsd),
+      usd(r.realizedLongUsd),
+      usd(r.realizedShortUsd),
+      usd(r.oiUsd),
+      usd(r.calibratedLongUsd),
+      usd(r.calibratedShortUsd),
+    ].join(','),
   );
   return [BACKTEST_CSV_HEADER, ...lines].join('\n') + '\n';
 }

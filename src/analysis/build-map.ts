@@ -2,6 +2,8 @@ import { gridFor, runLedger, type LedgerRun, type PriceGrid } from './ledger.js'
 import { defaultParams, validateParams, WINDOW_INTERVAL_MS, WINDOW_MS } from './params.js';
 import { resample } from './resample.js';
 import { findClusters } from './clusters.js';
+import type { Calibration } from './calibration.js';
+import { forcedFlowOf } from './forced-flow.js';
 import type {
   Bar,
   BarSeries,
@@ -37,6 +39,8 @@ export interface ModelRequest {
   venuesFailed?: { venue: string; reason: string }[];
   /** Notes from the data source, carried into meta.sourceNotes. */
   sourceNotes?: string[];
+  /** Adds the calibrated forced flow to the nearest clusters (map.forcedFlow). */
+  calibration?: Calibration;
 }
 
 interface PreparedVenue {
@@ -76,6 +80,28 @@ export function selectWindow(series: BarSeries, window: WindowName, at?: number)
     notes.push(`${series.venue}: data covers ${(covered / 86_400_000).toFixed(1)} of the ${window} window`);
   }
   return { bars: inWindow, intervalMs: s.intervalMs, notes };
+}
+
+/**
+ * The bars `selectWindow` can use for this window and time, and no more: a 28-day recording asked for a
+ * 1-day map becomes a day and a bar, so less is copied to the workers. Same map, fewer bars.
+ */
+export function trimToWindow(series: BarSeries, window: WindowName, at?: number): BarSeries {
+  const target = WINDOW_INTERVAL_MS[window];
+  const bars = at === undefined ? series.bars : series.bars.filter((b) => b.ts + series.intervalMs <= at);
+  if (bars.length === 0) return bars === series.bars ? series : { ...series, bars };
+  const lastClose = bars[bars.length - 1]!.ts + series.intervalMs;
+  // From a boundary of the window's interval one bar before the window: resampling sees whole groups.
+  const from = Math.floor((lastClose - WINDOW_MS[window]) / target) * target - target;
+  let lo = 0;
+  let hi = bars.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (bars[mid]!.ts < from) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo === 0 && bars === series.bars) return series;
+  return { ...series, bars: bars.slice(lo) };
 }
 
 function missingColumns(bars: Bar[]): string[] {
@@ -257,7 +283,7 @@ export function buildMap(req: ModelRequest): LiquidationMap {
     }
   }
   const inRange = buckets.filter((b) => centre(b) >= rangeLow && centre(b) <= rangeHigh);
-  return {
+  const map: LiquidationMap = {
     price,
     bucketSize: grid.bucketSize,
     buckets,
@@ -272,6 +298,8 @@ export function buildMap(req: ModelRequest): LiquidationMap {
     longClusters: findClusters(inRange, 'long', price, params.clusterCount),
     meta,
   };
+  if (req.calibration) map.forcedFlow = forcedFlowOf(map, req.calibration);
+  return map;
 }
 
 /** Time × price matrix of live USD over the window, with the price path and sweep events. */

@@ -1,4 +1,5 @@
 // Number and text formats shared by the summary, the pictures and the chat replies.
+import type { ForcedFlowEstimate } from './forced-flow.js';
 import type { Cluster, LiquidationMap } from './types.js';
 
 /** $14.0B, $840M, $95K, $512. */
@@ -60,17 +61,32 @@ export function nearestCluster(clusters: Cluster[]): Cluster | undefined {
   return [...clusters].sort((a, b) => Math.abs(a.distancePct) - Math.abs(b.distancePct))[0];
 }
 
+/** "to 63,100 (−2.3%): ≈ $25M of longs would be force-closed (80% band $8M–$60M)". */
+export function formatForcedFlow(e: ForcedFlowEstimate, decimals = priceDecimals(e.price)): string {
+  const band = `80% band ${formatUsd(e.lowUsd)}–${formatUsd(e.highUsd)}${e.extrapolated ? ', beyond the fitted range' : ''}`;
+  return `to ${formatPrice(e.price, decimals)} (${formatPct(e.distancePct)}): ≈ ${formatUsd(e.usd)} of ${e.side}s would be force-closed (${band})`;
+}
+
+/** The forced-flow estimates a map carries: the asked levels first, then the nearest clusters. */
+export function forcedFlowEstimates(map: LiquidationMap): ForcedFlowEstimate[] {
+  const flow = map.forcedFlow;
+  if (!flow || 'unavailable' in flow) return [];
+  return [...flow.levels, ...flow.nearest];
+}
+
 /**
- * One-line summary (DESIGN.md §1):
- * BTC 71,450 · shorts $14.0B above (to 100,000) vs longs $870M below (to 57,160) · 14:1 short-heavy ·
+ * Summary (DESIGN.md §1), the modelled book on the first line and, when the map is calibrated, the
+ * calibrated forced flow on the second:
+ * BTC 71,450 · modelled: shorts $14.0B above (to 100,000) vs longs $870M below (to 57,160) · 14:1 short-heavy ·
  * nearest short cluster 88,000 (+23.2%) $1.2B · estimated from Binance+Bybit+OKX, 7d
+ * calibrated forced flow · to 70,300 (−1.6%): ≈ $21M of longs would be force-closed (80% band $6M–$52M) · …
  */
 export function summarize(map: LiquidationMap): string {
   const d = priceDecimals(map.price);
   const parts: string[] = [`${baseAsset(map.meta.symbol)} ${formatPrice(map.price, d)}`];
   const shorts = `shorts ${formatUsd(map.shortAbove)} above${map.shortReach !== null ? ` (to ${formatPrice(map.shortReach, d)})` : ''}`;
   const longs = `longs ${formatUsd(map.longBelow)} below${map.longReach !== null ? ` (to ${formatPrice(map.longReach, d)})` : ''}`;
-  parts.push(`${shorts} vs ${longs}`);
+  parts.push(`modelled: ${shorts} vs ${longs}`);
   parts.push(formatRatio(map));
   const heavier = map.ratioKind === 'no-shorts' || (map.ratio !== null && map.ratio < 1) ? 'long' : 'short';
   const nearest = nearestCluster(heavier === 'long' ? map.longClusters : map.shortClusters);
@@ -79,5 +95,9 @@ export function summarize(map: LiquidationMap): string {
   }
   const venues = map.meta.venues.map((v) => venueName(v.venue)).join('+');
   parts.push(`estimated from ${venues}, ${map.meta.window}`);
-  return parts.join(' · ');
+  const flow = map.forcedFlow;
+  if (flow && 'unavailable' in flow && flow.askedLevels?.length) return `${parts.join(' · ')}\nno calibrated forced flow: ${flow.unavailable}`;
+  const flows = forcedFlowEstimates(map);
+  if (flows.length === 0) return parts.join(' · ');
+  return `${parts.join(' · ')}\ncalibrated forced flow · ${flows.map((e) => formatForcedFlow(e, d)).join(' · ')}`;
 }

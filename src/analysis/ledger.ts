@@ -41,7 +41,7 @@ export function gridFor(venues: { bars: Bar[]; spec: VenueSpec }[], params: Mode
       if (b.low < minPrice) minPrice = b.low;
       if (b.high > maxPrice) maxPrice = b.high;
     }
-    for (const t of effectiveTiers(params.leverageTiers, v.spec)) minLeverage = Math.min(minLeverage, t.leverage);
+    for (const k of cohortKinds(effectiveTiers(params.leverageTiers, v.spec), v.spec, params)) minLeverage = Math.min(minLeverage, k.leverage);
     const p0 = v.bars[0]!.open;
     minPrice = Math.min(minPrice, p0 * (1 - params.seedSpread));
     maxPrice = Math.max(maxPrice, p0 * (1 + params.seedSpread));
@@ -74,14 +74,6 @@ class SideBook {
     this.raw = new Float64Array(cells * tiers);
     this.cellRaw = new Float64Array(cells);
     this.edge = side === 'long' ? -1 : cells;
-  }
-
-  add(cell: number, tier: number, usd: number): void {
-    const r = usd / this.scale;
-    this.raw[cell * this.tiers + tier]! += r;
-    this.cellRaw[cell]! += r;
-    this.rawTotal += r;
-    if (this.side === 'long' ? cell > this.edge : cell < this.edge) this.edge = cell;
   }
 
   /** Multiplies every cohort by `keep` (0..1). */
@@ -159,6 +151,33 @@ function oiBase(bar: Bar): number | undefined {
   return undefined;
 }
 
+interface CohortKind {
+  tier: number;
+  leverage: number;
+  weight: number;
+}
+
+/**
+ * The leverages new positions open at: each tier spread evenly on a log scale over
+ * [L / leverageSpread, L × leverageSpread] in `leverageSpreadPoints` steps (capped at the venue's
+ * maximum), sharing the tier's weight; one point per tier when the spread is 1.
+ */
+function cohortKinds(tiers: LeverageTier[], spec: VenueSpec, params: ModelParams): CohortKind[] {
+  const points = params.leverageSpread > 1 ? params.leverageSpreadPoints : 1;
+  const out: CohortKind[] = [];
+  tiers.forEach((t, tier) => {
+    for (let j = 0; j < points; j++) {
+      const exponent = points === 1 ? 0 : (2 * j) / (points - 1) - 1;
+      const leverage = Math.min(spec.maxLeverage, t.leverage * params.leverageSpread ** exponent);
+      // Points capped to the same leverage merge: one cohort less to place per entry.
+      const same = out.find((k) => k.tier === tier && k.leverage === leverage);
+      if (same) same.weight += t.weight / points;
+      else out.push({ tier, leverage, weight: t.weight / points });
+    }
+  });
+  return out;
+}
+
 /** Triangular weights for `n` points across [low, high], peaking at `centre`. */
 function entryWeights(low: number, high: number, centre: number, n: number, prices: Float64Array, weights: Float64Array): void {
   if (n === 1 || high <= low) {
@@ -201,9 +220,12 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
   let oiGaps = 0;
 
   // Hot loop state in locals and typed arrays: this runs ~50 times per bar per venue.
-  const longFactor = Float64Array.from(tiers, (t) => liquidationPrice('long', 1, t.leverage, mmr));
-  const shortFactor = Float64Array.from(tiers, (t) => liquidationPrice('short', 1, t.leverage, mmr));
-  const tierWeight = Float64Array.from(tiers, (t) => t.weight);
+  const kinds = cohortKinds(tiers, spec, params);
+  const nK = kinds.length;
+  const kindTier = Int32Array.from(kinds, (k) => k.tier);
+  const longFactor = Float64Array.from(kinds, (k) => liquidationPrice('long', 1, k.leverage, mmr));
+  const shortFactor = Float64Array.from(kinds, (k) => liquidationPrice('short', 1, k.leverage, mmr));
+  const kindWeight = Float64Array.from(kinds, (k) => k.weight);
   const invCell = 1 / grid.cellSize;
   const firstCell = grid.firstCell;
   const cellSize = grid.cellSize;
@@ -226,17 +248,23 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
     // A cohort already past its liquidation price at the reference is never opened: for longs the
     // cells whose centre is ≥ the reference, for shorts those ≤ it.
     const refCell = closeRef * invCell - firstCell - 0.5;
+    // book.add inlined (this loop runs entries × cohort kinds times per side per bar).
+    const raw = book.raw;
+    const cellRaw = book.cellRaw;
+    const invScale = 1 / book.scale;
     let opened = 0;
     let dropped = 0;
     let clamped = 0;
+    let minCell = cells;
+    let maxCell = -1;
     for (let e = 0; e < entryCount; e++) {
       const entryUsd = usd * weights[e]!;
       const entry = prices[e]!;
-      for (let t = 0; t < nT; t++) {
-        const cohortUsd = entryUsd * tierWeight[t]!;
+      for (let k = 0; k < nK; k++) {
+        const cohortUsd = entryUsd * kindWeight[k]!;
         if (!(cohortUsd > 0)) continue;
         // Prices are positive and a grid spans a few thousand cells, so truncation is floor.
-        let cell = ((entry * factors[t]!) | 0) - firstCell;
+        let cell = ((entry * factors[k]!) | 0) - firstCell;
         if (cell < 0) {
           cell = 0;
           clamped++;
@@ -248,10 +276,16 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
           dropped += cohortUsd;
           continue;
         }
-        book.add(cell, t, cohortUsd);
+        const r = cohortUsd * invScale;
+        raw[cell * nT + kindTier[k]!]! += r;
+        cellRaw[cell]! += r;
+        if (cell < minCell) minCell = cell;
+        if (cell > maxCell) maxCell = cell;
         opened += cohortUsd;
       }
     }
+    if (isLong ? maxCell > book.edge : minCell < book.edge) book.edge = isLong ? maxCell : minCell;
+    book.rawTotal += opened * invScale;
     totals.openedUsd += opened;
     totals.droppedUsd += dropped;
     clampedCohorts += clamped;
@@ -355,7 +389,8 @@ export function runLedger(bars: Bar[], intervalMs: number, spec: VenueSpec, para
     if (oiNow !== undefined && churnPerBar > 0) openUsd += churnPerBar * oiNow * typical;
     if (openUsd > 0) {
       const share = longShare(bar, params.sideAttribution, flowScale);
-      entryWeights(bar.low, bar.high, typical, n, prices, weights);
+      const pad = params.entrySpread * typical;
+      entryWeights(bar.low - pad, bar.high + pad, typical, n, prices, weights);
       place(longs, true, openUsd * share, n, bar.close);
       place(shorts, false, openUsd * (1 - share), n, bar.close);
     }

@@ -1,5 +1,6 @@
 // Plain data shared by the model, the renderers, the market layer and the commands.
 // Everything here is JSON-safe except where noted (typed arrays in the heatmap).
+import type { ForcedFlow, ForcedFlowUnavailable } from './forced-flow.js';
 
 /** One bar of the interchange format (DESIGN.md §5). `undefined` = the source did not give it. */
 export interface Bar {
@@ -66,6 +67,12 @@ export interface ModelParams {
   sideAttribution: SideAttribution;
   /** Entry prices per bar side spread between the bar's low and high. */
   entryPoints: number;
+  /** Entries reach this fraction of price beyond each bar's low and high (0 = the bar's range). */
+  entrySpread: number;
+  /** Each tier's leverage spread over [L / x, L × x] on a log scale (1 = exact tiers). */
+  leverageSpread: number;
+  /** Log-spaced leverages per tier when spread (3: L / x, L, L × x). */
+  leverageSpreadPoints: number;
   /** Share of open interest closed and re-opened at current prices per hour. */
   churnPerHour: number;
   seed: SeedMode;
@@ -167,6 +174,11 @@ export interface LiquidationMap {
   shortClusters: Cluster[];
   longClusters: Cluster[];
   meta: MapMeta;
+  /**
+   * Calibrated forced flow (what would really be force-closed) to the nearest clusters and asked levels,
+   * when the request carried a calibration; `unavailable` says why it does not hold for this map.
+   */
+  forcedFlow?: ForcedFlow | ForcedFlowUnavailable;
 }
 
 export interface SweepEvent {

@@ -17,3 +17,9 @@ export function formatUtcMinute(ms: number): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${pad(year, 4)}-${pad(month)}-${pad(day)} ${pad(Math.floor(minuteOfDay / 60))}:${pad(minuteOfDay % 60)} UTC`;
 }
+
+/** Unix ms → "2026-05-25T16:00Z" (ISO 8601 to the minute, what --from/--to take back). */
+export function formatUtcIso(ms: number): string {
+  const [date, time] = formatUtcMinute(ms).split(' ');
+  return `${date}T${time}Z`;
+}

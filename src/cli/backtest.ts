@@ -9,11 +9,15 @@ import { parseArgs, stringOption, UsageError } from './args.js';
 import type { CliCommand, CliIo } from './command.js';
 import { describeTiers, modelOptions, modelParamsFromArgs } from './model-options.js';
 import { asUserErrors, loadInput, loadRealized, parseIntervalOption } from './recorded-input.js';
+import { defaultCalibration, readCalibrationFile } from '../maps/calibration-file.js';
+import { formatCalibrationScore } from './calibrate.js';
 
 const USAGE = [
-  'usage: liqmap backtest [symbol] [--source sample|<file|dir>] [--realized <file>] [--out <csv>] [--plot <png>]',
+  'usage: liqmap backtest [symbol] [--source sample|<file|dir>] [--realized <file>] [--out <csv>] [--plot <png>] [--reliability <png>]',
+  '         [--calibration <file>|none]',
   '         [--interval 15m] [--from <ISO time>] [--to <ISO time>] [--venues binance,...]',
-  '         [--leverage 5:15,10:30,...] [--churn <%/h>] [--seed oi|empty] [--seed-spread <%>] [--entry-points <n>] [--side taker|candle|neutral]',
+  '         [--leverage 5:15,10:30,...] [--leverage-spread <x>] [--churn <%/h>] [--seed oi|empty] [--seed-spread <%>]',
+  '         [--entry-points <n>] [--entry-spread <%>] [--side taker|candle|neutral]',
 ].join('\n');
 
 const options = {
@@ -21,6 +25,8 @@ const options = {
   realized: { type: 'string', description: 'realized liquidations in the bars format (realized_long_usd, realized_short_usd)' },
   out: { type: 'string', description: 'write the per-interval CSV here' },
   plot: { type: 'string', description: 'draw predicted against realized over time into this PNG' },
+  reliability: { type: 'string', description: 'draw calibrated against realized by decile of prediction into this PNG' },
+  calibration: { type: 'string', description: 'calibration file for the calibrated columns and scores (default: the shipped one; none: without)' },
   interval: { type: 'string', description: 'resample the bars to this interval first (e.g. 15m)' },
   from: { type: 'string', description: 'score intervals from this time (ISO 8601)' },
   to: { type: 'string', description: 'score intervals before this time (ISO 8601)' },
@@ -57,7 +63,7 @@ export function formatReport(symbol: string, venues: string[], result: BacktestR
   const rows = result.rows;
   const to = rows[rows.length - 1]!.ts + result.intervalMs;
   lines.push(`liqmap backtest · ${symbol} · ${venues.join('+')} ${msToInterval(result.barIntervalMs)} bars → ${msToInterval(result.intervalMs)} intervals`);
-  lines.push(`parameters: leverage ${describeTiers(params)} · churn ${+(params.churnPerHour * 100).toFixed(4)}%/h · seed ${params.seed}${params.seed === 'oi' ? ` ±${+(params.seedSpread * 100).toFixed(4)}%` : ''} · entry points ${params.entryPoints} · side ${params.sideAttribution}`);
+  lines.push(`parameters: leverage ${describeTiers(params)} · churn ${+(params.churnPerHour * 100).toFixed(4)}%/h · seed ${params.seed}${params.seed === 'oi' ? ` ±${+(params.seedSpread * 100).toFixed(4)}%` : ''} · entry points ${params.entryPoints} ±${+(params.entrySpread * 100).toFixed(4)}% · leverage spread ${params.leverageSpread === 1 ? 'off' : `×${params.leverageSpread} in ${params.leverageSpreadPoints}`} · side ${params.sideAttribution}`);
   if (!scores) {
     lines.push(`${rows.length} intervals ${formatUtcMinute(rows[0]!.ts)} → ${formatUtcMinute(to)}; no realized liquidations in the input, so nothing is scored (give --realized <file>)`);
     return lines;
@@ -75,6 +81,15 @@ export function formatReport(symbol: string, venues: string[], result: BacktestR
   const w = wins(result);
   lines.push('');
   lines.push(w.won === w.of ? `the model beats the naive baseline on all ${w.of} measures` : `the model beats the naive baseline on ${w.won} of ${w.of} measures`);
+  const cal = result.calibration;
+  if (cal) {
+    lines.push('');
+    if ('unavailable' in cal) lines.push(`calibration ${cal.id}: not applied (${cal.unavailable})`);
+    else {
+      lines.push(`calibration ${cal.id}: realized ÷ calibrated, intervals the model left empty first, then deciles of prediction (1 = right on)`);
+      lines.push(...formatCalibrationScore('scored', cal.score));
+    }
+  }
   return lines;
 }
 
@@ -92,6 +107,8 @@ export const backtestCommand: CliCommand = {
     const from = stringOption(args, 'from');
     const to = stringOption(args, 'to');
     const params = modelParamsFromArgs(args.options);
+    const calibrationPath = stringOption(args, 'calibration');
+    const calibration = calibrationPath === 'none' ? undefined : calibrationPath !== undefined ? readCalibrationFile(calibrationPath) : defaultCalibration();
     const result = asUserErrors(() =>
       runBacktest({
         venues: input.venues,
@@ -100,6 +117,7 @@ export const backtestCommand: CliCommand = {
         intervalMs: interval !== undefined ? parseIntervalOption(interval) : undefined,
         from: from !== undefined ? parseTime(from) : undefined,
         to: to !== undefined ? parseTime(to) : undefined,
+        calibration,
       }),
     );
     for (const line of formatReport(input.symbol, input.venues.map((v) => v.series.venue), result)) io.out(line);
@@ -116,6 +134,14 @@ export const backtestCommand: CliCommand = {
       const { drawBacktestPlot } = await import('./backtest-plot.js');
       await writeFile(plot, await drawBacktestPlot(input.symbol, result));
       io.err(`wrote ${plot}`);
+    }
+    const reliability = stringOption(args, 'reliability');
+    if (reliability !== undefined) {
+      const cal = result.calibration;
+      if (!cal || 'unavailable' in cal) throw new UserError(`--reliability needs realized liquidations and a calibration that holds${cal && 'unavailable' in cal ? ` (${cal.unavailable})` : ''}`);
+      const { drawReliabilityPlot } = await import('./backtest-plot.js');
+      await writeFile(reliability, await drawReliabilityPlot(input.symbol, cal.id, cal.score));
+      io.err(`wrote ${reliability}`);
     }
     return 0;
   },

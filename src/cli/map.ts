@@ -13,7 +13,8 @@ import { describePicture, writePicture } from '../render/picture-file.js';
 import type { CliCommand, CliIo } from './command.js';
 import { parseArgs, stringOption, UsageError, type ParsedArgs } from './args.js';
 
-const USAGE = 'usage: liqmap map <symbol> [--window 1d|3d|7d|14d|30d] [--range <pct>] [--venues all|binance,bybit,okx] [--source live|sample|<file|dir>] [--at <ISO time>] [--json] [--out <file.png>] [--compare coinglass]';
+const USAGE =
+  'usage: liqmap map <symbol> [--window 1d|3d|7d|14d|30d] [--range <pct>] [--venues all|binance,bybit,okx] [--source live|sample|<file|dir>] [--at <ISO time>] [--level <price>] [--json] [--out <file.png>] [--compare coinglass]';
 
 export const mapOptions = {
   window: { type: 'string', description: 'window: 1d, 3d, 7d, 14d or 30d (default 7d)' },
@@ -34,6 +35,7 @@ export function mapInputOf(args: ParsedArgs, usage: string): MapQueryInput {
     window: stringOption(args, 'window'),
     range: stringOption(args, 'range'),
     at: stringOption(args, 'at'),
+    level: stringOption(args, 'level'),
   };
 }
 
@@ -69,6 +71,7 @@ export const mapCommand: CliCommand = {
       argv,
       {
         ...mapOptions,
+        level: { type: 'string', description: 'a price to get the calibrated forced flow of, e.g. 90000' },
         json: { type: 'flag', description: 'print the map as JSON' },
         out: { type: 'string', description: 'also write the map picture to this PNG file' },
         compare: { type: 'string', description: "coinglass: CoinGlass's aggregated map beside ours in one picture (needs COINGLASS_API_KEY)" },

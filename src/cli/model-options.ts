@@ -10,6 +10,8 @@ export const modelOptions: Record<string, OptionSpec> = {
   seed: { type: 'string', description: 'start state: oi (open interest spread around the start price) or empty' },
   'seed-spread': { type: 'string', description: 'half-width of the seeded band in % of price (default 3)' },
   'entry-points': { type: 'string', description: 'entry prices per bar across its range (default 5)' },
+  'entry-spread': { type: 'string', description: 'entries reach this % of price beyond each bar\'s low and high (default 0.1)' },
+  'leverage-spread': { type: 'string', description: 'each tier spread over [L / x, L × x], e.g. 1.5; 1 = exact tiers (default 1.5)' },
   side: { type: 'string', description: 'side attribution: taker, candle or neutral (default taker)' },
 };
 
@@ -46,6 +48,10 @@ export function modelParamsFromArgs(options: Record<string, string | true>): Par
   if (spread !== undefined) p.seedSpread = number('seed-spread', spread) / 100;
   const entries = get('entry-points');
   if (entries !== undefined) p.entryPoints = number('entry-points', entries);
+  const entrySpread = get('entry-spread');
+  if (entrySpread !== undefined) p.entrySpread = number('entry-spread', entrySpread) / 100;
+  const leverageSpread = get('leverage-spread');
+  if (leverageSpread !== undefined) p.leverageSpread = number('leverage-spread', leverageSpread.replace(/x$/i, ''));
   const side = get('side');
   if (side !== undefined) {
     if (!['taker', 'candle', 'neutral'].includes(side)) throw new UserError(`--side "${side.slice(0, 20)}" is not one of taker, candle, neutral`);

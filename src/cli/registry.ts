@@ -15,6 +15,7 @@ export const CLI_COMMANDS: readonly CliEntry[] = [
   { name: 'demo', summary: 'show the BTC map from the bundled sample data (no network, no tokens)', load: async () => (await import('./demo.js')).demoCommand },
   { name: 'doctor', summary: 'check every venue endpoint and stream the bot uses against what liqmap expects (run it first, with internet)', load: async () => (await import('./doctor.js')).doctorCommand },
   { name: 'backtest', summary: 'score the model against realized liquidations, beside a naive baseline', load: async () => (await import('./backtest.js')).backtestCommand },
+  { name: 'calibrate', summary: "fit what the model's dollars mean in realized liquidations and write a calibration file", load: async () => (await import('./calibrate.js')).calibrateCommand },
   { name: 'cascades', summary: 'list crossings of predicted clusters and whether they activated a cascade or were absorbed', load: async () => (await import('./cascades.js')).cascadesCommand },
   { name: 'levels', summary: 'judge each approach of price levels: accelerated, absorbed or rejected', load: async () => (await import('./levels.js')).levelsCommand },
   { name: 'record', summary: 'record live bars and liquidations of a symbol into a directory (replay with --source <dir>)', load: async () => (await import('./record.js')).recordCommand },

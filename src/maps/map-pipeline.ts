@@ -3,10 +3,12 @@
 // named by its id (symbol, venues, window, range, last closed bar); concurrent and repeated requests of
 // one id share one fetch, one model run and one picture.
 import type { Logger } from 'pino';
-import { ModelInputError, type ModelRequest, type VenueInput } from '../analysis/build-map.js';
+import { ModelInputError, trimToWindow, type ModelRequest, type VenueInput } from '../analysis/build-map.js';
+import type { Calibration } from '../analysis/calibration.js';
 import { compareMaps, type ExternalLevel, type MapComparison } from '../analysis/compare.js';
 import { buildMeasuredMap, type MeasuredMap, type MeasuredPosition } from '../analysis/measured-map.js';
 import { compareWithMeasured, type MeasuredComparison } from '../analysis/measured-score.js';
+import { withForcedFlowLevels } from '../analysis/forced-flow.js';
 import { baseAsset } from '../analysis/format.js';
 import type { Crossing } from '../analysis/cascades.js';
 import { WINDOW_INTERVAL_MS } from '../analysis/params.js';
@@ -139,6 +141,8 @@ export interface MapPipelineOptions {
   log: Logger;
   /** Maps and pictures kept (a map PNG is ~100–300 KB). */
   cachedPictures?: number;
+  /** Calibrates the maps' dollars (map.forcedFlow); without it maps carry the modelled book only. */
+  calibration?: Calibration;
   metrics?: MapPipelineMetrics;
   /** Where `comparePicture` gets CoinGlass's map; absent, it explains how to turn it on. */
   coinglass?: CoinglassPort;
@@ -183,16 +187,19 @@ export class MapPipeline implements MapService {
     return { ...query, symbol: listing.symbol, resolved: true };
   }
 
-  /** The map id: the same id always means the same numbers. */
+  /** The map id: the same id always means the same numbers (a level changes only the forced-flow figures). */
   idOf(kind: 'map' | 'heatmap', q: ResolvedQuery): string {
-    return `${kind}:${this.seriesKey(q)}:${q.rangePct}`;
+    const id = `${kind}:${this.seriesKey(q)}:${q.rangePct}`;
+    return kind === 'map' && q.level !== undefined ? `${id}:level:${q.level}` : id;
   }
 
   async map(input: MapInput): Promise<MapResult> {
     const query = await this.resolve(input);
-    const id = this.idOf('map', query);
-    const map = await this.maps.get(id, () => this.model(async () => this.options.models.buildMap(await this.request(query))));
-    return { id, query, map };
+    // One model run per map whatever the level: the level's figures are read off the built map.
+    const modelId = this.idOf('map', { ...query, level: undefined });
+    const built = await this.maps.get(modelId, () => this.model(async () => this.options.models.buildMap(await this.request(query))));
+    const map = query.level !== undefined ? withForcedFlowLevels(built, this.options.calibration, [query.level]) : built;
+    return { id: this.idOf('map', query), query, map };
   }
 
   async mapPicture(input: MapInput): Promise<MapPicture> {
@@ -274,9 +281,11 @@ export class MapPipeline implements MapService {
 
   /** The model request for a query: its bars fetched once per series key. */
   private async request(q: ResolvedQuery): Promise<ModelRequest> {
-    const data = await this.series.get(this.seriesKey(q), () => {
+    const data = await this.series.get(this.seriesKey(q), async () => {
       this.stats.fetches++;
-      return this.options.market.getSeries({ symbol: q.symbol, venues: q.venues, window: q.window, at: q.at });
+      const fetched = await this.options.market.getSeries({ symbol: q.symbol, venues: q.venues, window: q.window, at: q.at });
+      // Cut once here: every map of this key (seven ranges, a heatmap) then shares the same small series.
+      return { ...fetched, venues: fetched.venues.map((v) => ({ ...v, series: trimToWindow(v.series, q.window, q.at) })) };
     });
     return {
       symbol: data.symbol,
@@ -286,6 +295,7 @@ export class MapPipeline implements MapService {
       at: q.at,
       venuesFailed: data.failed,
       sourceNotes: data.notes ?? [],
+      ...(this.options.calibration ? { calibration: this.options.calibration } : {}),
     };
   }
 

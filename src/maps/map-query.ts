@@ -18,6 +18,8 @@ export interface MapQueryInput {
   range?: string | number;
   /** ISO time or Unix ms: the map as of that time. */
   at?: string | number;
+  /** A price to ask the calibrated forced flow of (90000, "90,000", "90k"). */
+  level?: string | number;
 }
 
 /** A validated map request. The symbol is still as typed: the pipeline resolves it against the market once. */
@@ -28,6 +30,8 @@ export interface MapQuery {
   window: WindowName;
   rangePct: number;
   at?: number;
+  /** A price the person asked the calibrated forced flow of. */
+  level?: number;
 }
 
 export function parseMapQuery(input: MapQueryInput): MapQuery {
@@ -39,7 +43,17 @@ export function parseMapQuery(input: MapQueryInput): MapQuery {
     window: input.window === undefined || input.window === '' ? DEFAULT_WINDOW : parseWindow(input.window),
     rangePct: input.range === undefined || input.range === '' ? RANGE_PCT.default : parseRangePct(input.range),
     ...(input.at !== undefined && input.at !== '' ? { at: parseTime(String(input.at)) } : {}),
+    ...(input.level !== undefined && input.level !== '' ? { level: parseLevel(input.level) } : {}),
   };
+}
+
+/** A price level: 90000, "90,000", "$90k", "0.0712" → a positive number. */
+export function parseLevel(value: string | number): number {
+  const t = String(value).trim().replace(/^\$/, '').replace(/[,_]/g, '');
+  const m = /^(\d+(?:\.\d+)?|\.\d+)([kKmM]?)$/.exec(t);
+  const price = m ? Number(m[1]) * (m[2] === '' ? 1 : /k/i.test(m[2]!) ? 1e3 : 1e6) : NaN;
+  if (!(price > 0) || !Number.isFinite(price)) throw new UserError(`level "${showInput(String(value))}" is not a price: give one such as 90000 or 90k`);
+  return price;
 }
 
 /** Text that can be a symbol (letters and digits after cleaning); whether a market lists it is the market's call. */

@@ -7,7 +7,9 @@ import { CoinglassClient } from '../market/coinglass.js';
 import type { LiveMarketOptions } from '../market/live-market-data.js';
 import type { MarketData } from '../market/market-data.js';
 import { openMarketData } from '../market/open-market-data.js';
+import type { Calibration } from '../analysis/calibration.js';
 import type { ForwardSeries } from '../market/hyperliquid/forward-series.js';
+import { defaultCalibration } from './calibration-file.js';
 import { MapPipeline, type MapPipelineMetrics, type MeasuredPort, type Renderer } from './map-pipeline.js';
 import type { ModelRunner } from './model-runner.js';
 
@@ -41,6 +43,8 @@ export interface OpenMapsOptions {
   hyperliquidForward?: ForwardSeries;
   /** Hyperliquid's tracked positions, for the measured picture. */
   measured?: MeasuredPort;
+  /** Replaces the shipped calibration (assets/calibration/); null = maps without calibrated figures. */
+  calibration?: Calibration | null;
 }
 
 export interface OpenMaps {
@@ -65,6 +69,17 @@ export function openMaps(o: OpenMapsOptions): OpenMaps {
     // The pipeline's clock tells the time; a retry's wait is real.
     clock: { now: () => o.clock.now(), sleep: marketClock.sleep },
   });
-  const maps = new MapPipeline({ market, renderer: o.renderer, models: o.models, clock: o.clock, log: o.log, metrics: o.metrics, coinglass, ...(o.measured ? { measured: o.measured } : {}) });
+  const calibration = o.calibration === undefined ? defaultCalibration() : o.calibration;
+  const maps = new MapPipeline({
+    market,
+    renderer: o.renderer,
+    models: o.models,
+    clock: o.clock,
+    log: o.log,
+    metrics: o.metrics,
+    coinglass,
+    ...(calibration ? { calibration } : {}),
+    ...(o.measured ? { measured: o.measured } : {}),
+  });
   return { maps, market };
 }

@@ -2,19 +2,20 @@
 // Never touches the network.
 import { UserError } from '../errors.js';
 import type { MarketData, MarketSeries, SeriesQuery } from './market-data.js';
-import { DataNotFoundError, listRecorded, loadRecorded } from './recorded-source.js';
+import { cachedBarsReader, DataNotFoundError, listRecorded, loadRecorded } from './recorded-source.js';
 import { SymbolCatalogue, type SymbolListing, type VenueMarket } from './symbol-catalogue.js';
 import { venueSpecFor } from './venue-specs.js';
 
 export class RecordedMarketData implements MarketData {
   private catalogue?: Promise<SymbolCatalogue>;
+  private readonly read = cachedBarsReader();
 
   constructor(readonly source: string) {}
 
   async getSeries(query: SeriesQuery): Promise<MarketSeries> {
     let loaded;
     try {
-      loaded = await loadRecorded(this.source, query.symbol, query.venues ? [...query.venues] : undefined);
+      loaded = await loadRecorded(this.source, query.symbol, query.venues ? [...query.venues] : undefined, this.read);
     } catch (err) {
       if (err instanceof DataNotFoundError) throw new UserError(err.message);
       throw err;

@@ -2,7 +2,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { SAMPLE_DIR } from '../paths.js';
-import type { BarSeries } from '../analysis/types.js';
+import type { Bar, BarSeries } from '../analysis/types.js';
 import { parseBarsCsv } from './bars-csv.js';
 import { canonicalSymbol, closestSymbols } from './symbols.js';
 import { intervalToMs } from './intervals.js';
@@ -57,7 +57,29 @@ export interface LoadedSeries {
  * Loads every venue's bars of one symbol, at the finest interval recorded for each venue.
  * An unknown symbol lists what the source holds.
  */
-export async function loadRecorded(source: string, symbolInput: string, venues?: string[]): Promise<LoadedSeries> {
+/** Reads and parses one bars file. */
+export type BarsFileReader = (path: string) => Promise<Bar[]>;
+
+export const readBarsFile: BarsFileReader = async (path) => parseBarsCsv(await readFile(path, 'utf8'), path).bars;
+
+/**
+ * A reader that parses a file again only when it changed (size or modification time): a recording that
+ * grows is re-read, the bundled sample is parsed once per process.
+ */
+export function cachedBarsReader(): BarsFileReader {
+  const parsed = new Map<string, { size: number; mtimeMs: number; bars: Promise<Bar[]> }>();
+  return async (path) => {
+    const { size, mtimeMs } = await stat(path);
+    const hit = parsed.get(path);
+    if (hit && hit.size === size && hit.mtimeMs === mtimeMs) return hit.bars;
+    const bars = readBarsFile(path);
+    parsed.set(path, { size, mtimeMs, bars });
+    bars.catch(() => parsed.delete(path));
+    return bars;
+  };
+}
+
+export async function loadRecorded(source: string, symbolInput: string, venues?: string[], read: BarsFileReader = readBarsFile): Promise<LoadedSeries> {
   const files = await listRecorded(source);
   const symbol = canonicalSymbol(symbolInput);
   const mine = files.filter((f) => f.symbol === symbol);
@@ -76,8 +98,7 @@ export async function loadRecorded(source: string, symbolInput: string, venues?:
       missingVenues.push(venue);
       continue;
     }
-    const parsed = parseBarsCsv(await readFile(file.path, 'utf8'), file.path);
-    series.push({ venue, symbol, intervalMs: file.intervalMs, bars: parsed.bars });
+    series.push({ venue, symbol, intervalMs: file.intervalMs, bars: await read(file.path) });
   }
   if (series.length === 0) {
     const have = [...new Set(mine.map((f) => f.venue))].join(', ');

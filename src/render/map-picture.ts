@@ -3,7 +3,8 @@
 // with the ratio and a footer with the facts behind it.
 import { createCanvas, type Canvas, type CanvasRenderingContext2D } from 'canvas';
 import type { Chart as ChartType, ChartConfiguration, Plugin, Scale } from 'chart.js';
-import { baseAsset, formatPct, formatPrice, formatRatio, formatUsd, priceDecimals, venueName } from '../analysis/format.js';
+import { baseAsset, forcedFlowEstimates, formatPct, formatPrice, formatRatio, formatUsd, priceDecimals, venueName } from '../analysis/format.js';
+import type { ForcedFlowEstimate } from '../analysis/forced-flow.js';
 import type { Cluster, LiquidationMap, MapBucket } from '../analysis/types.js';
 import { drawChart, setupChartJs } from './chartjs.js';
 import { pictureSize, drawFooter, drawLegend, drawPriceLine, drawRuns, drawText, fillBackground, MARGIN_X, roundRect, type LegendItem, type TextRun } from './frame.js';
@@ -20,6 +21,8 @@ export interface PictureOptions {
 }
 
 const HEADER_HEIGHT = 112;
+/** A row below the legend for the calibrated forced flow, when the map carries it. */
+const FORCED_FLOW_ROW = 26;
 const FOOTER_HEIGHT = 44;
 
 const centre = (b: MapBucket) => (b.priceLow + b.priceHigh) / 2;
@@ -39,7 +42,8 @@ export function factsLine(meta: LiquidationMap['meta']): string {
 function headline(map: LiquidationMap): TextRun[] {
   return [
     { text: `${baseAsset(map.meta.symbol)}  `, colour: theme.text, weight: 700 },
-    { text: `Shorts ${formatUsd(map.shortAbove)} above`, colour: theme.short, weight: 700 },
+    { text: 'Modelled: ', colour: theme.muted, weight: 600 },
+    { text: `shorts ${formatUsd(map.shortAbove)} above`, colour: theme.short, weight: 700 },
     { text: ' vs ', colour: theme.muted, weight: 600 },
     { text: `longs ${formatUsd(map.longBelow)} below`, colour: theme.long, weight: 700 },
     { text: '  ·  ', colour: theme.muted, weight: 600 },
@@ -191,6 +195,33 @@ function drawPriceMarker(ctx: CanvasRenderingContext2D, chart: ChartType, map: L
   return boxes;
 }
 
+/**
+ * One estimate per side for the picture (the summary text has them all): longs first, an asked level
+ * in place of its side's nearest cluster.
+ */
+function pictureFlows(map: LiquidationMap): ForcedFlowEstimate[] {
+  const all = forcedFlowEstimates(map);
+  return (['long', 'short'] as const).map((side) => all.find((e) => e.side === side)).filter((e) => e !== undefined);
+}
+
+/**
+ * "Calibrated forced flow (80% band): to 62,700 −2.9% ≈ $11M of longs ($1.4M–$21M) · …": what the bars
+ * would mean in liquidations that really happen, beside the modelled book the bars show.
+ */
+function forcedFlowRuns(flows: ForcedFlowEstimate[], decimals: number): TextRun[] {
+  const runs: TextRun[] = [
+    { text: 'Calibrated forced flow', colour: theme.accent, weight: 700 },
+    { text: ' (80% band):  ', colour: theme.muted, weight: 400 },
+  ];
+  flows.forEach((e, i) => {
+    if (i > 0) runs.push({ text: '  ·  ', colour: theme.muted });
+    const colour = e.side === 'long' ? theme.long : theme.short;
+    runs.push({ text: `to ${formatPrice(e.price, decimals)} ${formatPct(e.distancePct)} ≈ ${formatUsd(e.usd)} of ${e.side}s`, colour, weight: 600 });
+    runs.push({ text: ` (${formatUsd(e.lowUsd)}–${formatUsd(e.highUsd)}${e.extrapolated ? ', beyond fit' : ''})`, colour: theme.text });
+  });
+  return runs;
+}
+
 function drawHeader(ctx: CanvasRenderingContext2D, chart: ChartType, map: LiquidationMap, rangePct: number): void {
   const width = chart.width;
   drawRuns(ctx, headline(map), MARGIN_X, 42, fontSize.headline + 2, width - 2 * MARGIN_X);
@@ -215,6 +246,8 @@ function drawHeader(ctx: CanvasRenderingContext2D, chart: ChartType, map: Liquid
     MARGIN_X + used + 18,
     96,
   );
+  const flows = pictureFlows(map);
+  if (flows.length > 0) drawRuns(ctx, forcedFlowRuns(flows, d), MARGIN_X, 96 + FORCED_FLOW_ROW, fontSize.legend, width - 2 * MARGIN_X, 12);
 }
 
 function drawEmpty(ctx: CanvasRenderingContext2D, chart: ChartType, map: LiquidationMap, rangePct: number): void {
@@ -348,7 +381,7 @@ export function withMapPicture<T>(map: LiquidationMap, opts: PictureOptions, use
       ] as ChartConfiguration['data']['datasets'],
     },
     options: {
-      layout: { padding: { top: HEADER_HEIGHT, bottom: FOOTER_HEIGHT + 4, left: MARGIN_X - 8, right: MARGIN_X - 8 } },
+      layout: { padding: { top: HEADER_HEIGHT + (pictureFlows(map).length > 0 ? FORCED_FLOW_ROW : 0), bottom: FOOTER_HEIGHT + 4, left: MARGIN_X - 8, right: MARGIN_X - 8 } },
       scales: {
         x: {
           type: 'linear',

@@ -6,12 +6,18 @@ import { showInput, UserError } from '../errors.js';
 import type { AlertCondition, AlertRule } from '../store/records.js';
 import type { RealizedSums } from './digest-message.js';
 
+/** The ranges a rule's numbers must fall in: floors so nobody can make the bot spam, ceilings beyond any market. */
 export const RULE_FLOORS = {
-  /** A ratio rule fires only for a clear imbalance: > x with x ≥ 1.5, or < x with x ≤ 1/1.5. */
+  /** A ratio rule fires only for a clear imbalance: > x with x from 1.5 to 100, or < x from 1:100 to 1:1.5. */
   minRatio: 1.5,
+  maxRatio: 100,
   minClusterUsd: 10e6,
+  /** Closer than the map's price buckets (0.1% of price at the finest) cannot be told apart. */
+  minClusterPct: 0.1,
   maxClusterPct: 50,
   minLiquidationsUsd: 1e6,
+  /** More than any one market has held in a cluster or seen liquidated in a day: such a rule could never fire. */
+  maxUsd: 10e9,
   minPeriodMs: 5 * 60_000,
   maxPeriodMs: 24 * 3_600_000,
   maxRulesPerChat: 10,
@@ -33,7 +39,9 @@ export function parsePct(text: string): number {
   const t = text.trim().replace(/%$/, '');
   const pct = Number(t);
   if (t === '' || !Number.isFinite(pct)) throw new UserError(`"${showInput(text)}" is not a percentage.`, 'Write it like 2%.');
-  if (pct <= 0 || pct > RULE_FLOORS.maxClusterPct) throw new UserError(`${pct}% is out of bounds: give a distance above 0 and at most ${RULE_FLOORS.maxClusterPct}%.`);
+  const range = `give a distance from ${RULE_FLOORS.minClusterPct}% to ${RULE_FLOORS.maxClusterPct}%.`;
+  if (pct > 0 && pct < RULE_FLOORS.minClusterPct) throw new UserError(`${showInput(t)}% is closer than the map can tell: ${range}`);
+  if (pct <= 0 || pct > RULE_FLOORS.maxClusterPct) throw new UserError(`${showInput(t)}% is out of bounds: ${range}`);
   return pct;
 }
 
@@ -67,18 +75,36 @@ export function ratioCondition(op: string, thresholdText: string): AlertConditio
   if (op === '<' && threshold > 1 / RULE_FLOORS.minRatio) {
     throw new UserError(`< ${showInput(thresholdText)} would fire on ordinary markets: the threshold must be at most 1:${RULE_FLOORS.minRatio} (0.67).`, 'Example: /alerts add ratio btc < 1:3');
   }
+  // Beyond these only a map with one side empty qualifies, and that is no threshold.
+  if (op === '>' && threshold > RULE_FLOORS.maxRatio) {
+    throw new UserError(`> ${showInput(thresholdText)} is beyond any market: the threshold must be from ${RULE_FLOORS.minRatio} to ${RULE_FLOORS.maxRatio} (${RULE_FLOORS.maxRatio}:1).`, 'Example: /alerts add ratio btc > 5');
+  }
+  if (op === '<' && threshold < 1 / RULE_FLOORS.maxRatio) {
+    throw new UserError(`< ${showInput(thresholdText)} is beyond any market: the threshold must be from 1:${RULE_FLOORS.maxRatio} (${1 / RULE_FLOORS.maxRatio}) to 1:${RULE_FLOORS.minRatio} (0.67).`, 'Example: /alerts add ratio btc < 1:3');
+  }
   return { kind: 'ratio', op, threshold };
+}
+
+/** A round bound as people write it: $10B, not $10.0B. */
+function usdBound(usd: number): string {
+  return formatUsd(usd).replace(/\.0(?=[KMBT]$)/, '');
 }
 
 export function clusterCondition(usdText: string, pctText: string): AlertCondition {
   const minUsd = parseUsd(usdText);
   if (minUsd < RULE_FLOORS.minClusterUsd) throw new UserError(`A cluster of ${formatUsd(minUsd)} is too small to alert on: at least $10M.`, 'Example: /alerts add cluster btc 500M 2%');
+  if (minUsd > RULE_FLOORS.maxUsd) {
+    throw new UserError(`A cluster of ${showInput(usdText)} is beyond any market: give from ${usdBound(RULE_FLOORS.minClusterUsd)} to ${usdBound(RULE_FLOORS.maxUsd)}.`, 'Example: /alerts add cluster btc 500M 2%');
+  }
   return { kind: 'cluster', minUsd, withinPct: parsePct(pctText) };
 }
 
 export function liquidationsCondition(usdText: string, periodText: string): AlertCondition {
   const minUsd = parseUsd(usdText);
   if (minUsd < RULE_FLOORS.minLiquidationsUsd) throw new UserError(`${formatUsd(minUsd)} of liquidations is too little to alert on: at least $1M.`, 'Example: /alerts add liquidations btc 50M 1h');
+  if (minUsd > RULE_FLOORS.maxUsd) {
+    throw new UserError(`${showInput(usdText)} of liquidations is beyond any market: give from ${usdBound(RULE_FLOORS.minLiquidationsUsd)} to ${usdBound(RULE_FLOORS.maxUsd)}.`, 'Example: /alerts add liquidations btc 50M 1h');
+  }
   return { kind: 'liquidations', minUsd, periodMs: parsePeriod(periodText) };
 }
 

@@ -1,5 +1,6 @@
 // Digests: every minute, each enabled subscription's latest slot is checked; a due slot is claimed in the
-// store (atomic across instances and restarts) before anything is sent, so each slot goes out once.
+// store (atomic across instances and restarts) before anything is sent, and the send is recorded before the
+// platform is called, so a slot goes out at most once when an instance dies mid-send, exactly once otherwise.
 import type { Logger } from 'pino';
 import type { DestinationSender, Platform, Reply, ReplyImage, ReplyLink, SendResult } from '../core/command.js';
 import type { Clock } from '../clock.js';
@@ -45,7 +46,8 @@ export interface DigestSchedulerOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type SlotOutcome = 'sent' | 'skipped-late' | 'claimed-elsewhere' | 'gone' | 'failed' | 'not-due';
+/** `unconfirmed`: a send of the slot began and was never answered; it counts as possibly delivered. */
+export type SlotOutcome = 'sent' | 'unconfirmed' | 'skipped-late' | 'claimed-elsewhere' | 'gone' | 'failed' | 'not-due';
 
 /** How long a claim is held while sending: an instance that dies mid-send frees the slot after this. */
 const SENDING_LEASE_MS = 10 * 60_000;
@@ -134,32 +136,81 @@ export class DigestScheduler {
       }
       return 'failed';
     }
-    const claimKey = `digest:${sub.destination}:${new Date(slot).toISOString()}`;
+    const slotIso = new Date(slot).toISOString();
+    const claimKey = `digest:${sub.destination}:${slotIso}`;
     const doneTtl = this.graceMs + 24 * 3_600_000;
     if (now - slot > this.graceMs) {
       // Claimed too, so only one instance logs the skip.
       if (await this.o.store.backend.claim(claimKey, this.o.instanceId, doneTtl)) {
-        this.o.log.warn({ destination: sub.destination, slot: new Date(slot).toISOString(), lateMs: now - slot }, 'digest: slot missed beyond the grace window, skipped');
-        await this.markSlot(sub, slot, undefined);
+        this.o.log.warn({ destination: sub.destination, slot: slotIso, lateMs: now - slot }, 'digest: slot missed beyond the grace window, skipped');
+        await this.recordSlot(sub, slot, 'skipped');
       }
       return 'skipped-late';
     }
     if (!(await this.o.store.backend.claim(claimKey, this.o.instanceId, SENDING_LEASE_MS))) return 'claimed-elsewhere';
-    let result: SendResult;
+    // Read again under the claim: the listing may predate a moderator's change, or a send of this slot
+    // that another instance began and never finished (its lease ran out, which is how we hold the claim).
+    const current = await this.o.store.subscriptions.get(sub.destination);
+    if (!current || !current.enabled || current.updatedAtMs !== sub.updatedAtMs || this.dueSlot(current, now) !== slot) {
+      await this.o.store.backend.releaseClaim(claimKey, this.o.instanceId);
+      return 'not-due';
+    }
+    if (current.attempt?.slotMs === slot) {
+      const { attempt } = current;
+      await this.recordSlot(current, slot, 'unconfirmed');
+      await this.o.store.backend.extendClaim(claimKey, this.o.instanceId, doneTtl);
+      this.o.metrics?.digestSent(false);
+      this.o.log.warn(
+        { destination: sub.destination, slot: slotIso, attemptStartedAt: new Date(attempt.startedAtMs).toISOString(), attemptInstance: attempt.instance },
+        'digest: a send of this slot began and was never confirmed (its instance stopped mid-send); possibly delivered, not sent again',
+      );
+      return 'unconfirmed';
+    }
+    return this.sendSlot(current, slot, claimKey, doneTtl);
+  }
+
+  /** Builds and sends one claimed slot; the attempt is on record before the platform is called. */
+  private async sendSlot(sub: Subscription, slot: number, claimKey: string, doneTtl: number): Promise<SlotOutcome> {
+    const destination = destinationFromKey(sub.destination);
+    const sender = this.o.senders[sub.platform];
+    const slotIso = new Date(slot).toISOString();
+    let built: { reply: Reply; sections: DigestSection[] };
     try {
-      result = await this.sendDigest(sub);
+      if (!destination || !sender) throw new Error(`digest: no ${sub.platform} sender for ${sub.destination}`);
+      built = await this.buildDigest(sub);
+      if (!(await this.recordAttempt(sub, slot))) {
+        // Turned off or changed by a moderator while the digest was being built: the slot is no longer due.
+        await this.o.store.backend.releaseClaim(claimKey, this.o.instanceId);
+        return 'not-due';
+      }
     } catch (err) {
+      // Nothing reached the platform: give the slot back so a later tick retries within the grace window.
       await this.o.store.backend.releaseClaim(claimKey, this.o.instanceId);
       this.o.metrics?.digestSent(false);
       throw err;
     }
-    if (result === 'ok') {
+    let result: SendResult;
+    try {
+      result = await this.sendWithRetry(sender, destination, built.reply);
+    } catch (err) {
+      // The sender could not say whether the post went out: possibly delivered, as after a crash mid-send.
+      await this.recordSlot(sub, slot, 'unconfirmed');
       await this.o.store.backend.extendClaim(claimKey, this.o.instanceId, doneTtl);
-      await this.markSlot(sub, slot, this.o.clock.now());
+      this.o.metrics?.digestSent(false);
+      this.o.log.error({ err, destination: sub.destination, slot: slotIso }, 'digest: send failed without an answer; possibly delivered, not sent again');
+      return 'unconfirmed';
+    }
+    if (result === 'ok') {
+      const atMs = this.o.clock.now();
+      await this.recordSlot(sub, slot, { sentAtMs: atMs });
+      await this.o.store.backend.extendClaim(claimKey, this.o.instanceId, doneTtl);
+      await this.saveSnapshots(sub, built.sections, atMs);
       this.o.metrics?.digestSent(true);
-      this.o.log.info({ destination: sub.destination, slot: new Date(slot).toISOString() }, 'digest: sent');
+      this.o.log.info({ destination: sub.destination, slot: slotIso }, 'digest: sent');
       return 'sent';
     }
+    // The platform refused this call: nothing was posted, so the attempt is closed.
+    await this.clearAttempt(sub, slot);
     if ('gone' in result) {
       await this.o.store.backend.extendClaim(claimKey, this.o.instanceId, doneTtl);
       await this.disableGone(sub.destination, result.gone);
@@ -173,27 +224,18 @@ export class DigestScheduler {
     return 'failed';
   }
 
-  /** Builds this chat's digest and sends it. Also saves the figures the next digest compares with. */
-  async sendDigest(sub: Subscription): Promise<SendResult> {
-    const destination = destinationFromKey(sub.destination);
-    const sender = this.o.senders[sub.platform];
-    if (!destination || !sender) throw new Error(`digest: no ${sub.platform} sender for ${sub.destination}`);
-    const { reply, sections } = await this.buildDigest(sub);
-    const result = await this.sendWithRetry(sender, destination, reply);
-    if (result === 'ok') {
-      const atMs = this.o.clock.now();
-      for (const s of sections) {
-        await this.o.store.snapshots.put(`${sub.destination}/${s.map.meta.symbol}`, {
-          v: 1,
-          destination: sub.destination,
-          symbol: s.map.meta.symbol,
-          ratio: s.map.ratio,
-          ratioKind: s.map.ratioKind,
-          atMs,
-        });
-      }
+  /** The figures the chat's next digest compares with ("↑ from 9:1"). */
+  private async saveSnapshots(sub: Subscription, sections: DigestSection[], atMs: number): Promise<void> {
+    for (const s of sections) {
+      await this.o.store.snapshots.put(`${sub.destination}/${s.map.meta.symbol}`, {
+        v: 1,
+        destination: sub.destination,
+        symbol: s.map.meta.symbol,
+        ratio: s.map.ratio,
+        ratioKind: s.map.ratioKind,
+        atMs,
+      });
     }
-    return result;
   }
 
   async buildDigest(sub: Subscription): Promise<{ reply: Reply; sections: DigestSection[] }> {
@@ -235,15 +277,44 @@ export class DigestScheduler {
     return result;
   }
 
-  /** Records the handled slot on the subscription, re-read first so a moderator's change made meanwhile is kept. */
-  private async markSlot(sub: Subscription, slotMs: number, sentAtMs: number | undefined): Promise<void> {
+  /**
+   * Writes to the subscription, re-read first so a moderator's change made meanwhile is kept: a record
+   * changed or deleted since `sub` was read is left alone (false), and so is one `change` declines.
+   */
+  private async update(sub: Subscription, change: (current: Subscription) => Subscription | undefined): Promise<boolean> {
     const current = await this.o.store.subscriptions.get(sub.destination);
-    if (!current || current.updatedAtMs !== sub.updatedAtMs) return;
-    if ((current.lastSlotMs ?? -Infinity) >= slotMs) return;
-    await this.o.store.subscriptions.put(sub.destination, {
-      ...current,
-      lastSlotMs: slotMs,
-      ...(sentAtMs !== undefined ? { lastSentAtMs: sentAtMs } : {}),
+    if (!current || current.updatedAtMs !== sub.updatedAtMs) return false;
+    const next = change(current);
+    if (!next) return false;
+    await this.o.store.subscriptions.put(sub.destination, next);
+    return true;
+  }
+
+  /** "Sending slot S": on record before the platform call, so a crash mid-send is never followed by a blind resend. */
+  private recordAttempt(sub: Subscription, slotMs: number): Promise<boolean> {
+    const attempt = { slotMs, startedAtMs: this.o.clock.now(), instance: this.o.instanceId, state: 'sending' as const };
+    return this.update(sub, (current) => (current.enabled ? { ...current, attempt } : undefined));
+  }
+
+  private async clearAttempt(sub: Subscription, slotMs: number): Promise<void> {
+    await this.update(sub, ({ attempt, ...rest }) => (attempt?.slotMs === slotMs ? rest : undefined));
+  }
+
+  /**
+   * Records a handled slot: sent (the open attempt is closed), skipped, or unconfirmed (an attempt of it
+   * began and was never answered: possibly delivered; /digest status says so until the next digest is sent).
+   */
+  private async recordSlot(sub: Subscription, slotMs: number, outcome: { sentAtMs: number } | 'skipped' | 'unconfirmed'): Promise<void> {
+    await this.update(sub, (current) => {
+      const next: Subscription = { ...current, lastSlotMs: Math.max(current.lastSlotMs ?? -Infinity, slotMs) };
+      if (typeof outcome === 'object') {
+        next.lastSentAtMs = Math.max(current.lastSentAtMs ?? -Infinity, outcome.sentAtMs);
+        if (current.attempt && current.attempt.slotMs <= slotMs) delete next.attempt;
+      } else if (current.attempt?.state === 'sending' && current.attempt.slotMs <= slotMs) {
+        // An attempt still open when its slot is handled will never be answered.
+        next.attempt = { ...current.attempt, state: 'unconfirmed' };
+      }
+      return next;
     });
   }
 

@@ -22,16 +22,23 @@ export function parseTimeOfDay(text: string): string {
   return `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`;
 }
 
-/** An IANA zone name as the runtime spells it ("europe/berlin" → "Europe/Berlin"), or a UserError. */
+/**
+ * An IANA zone name, kept as the moderator wrote it: the runtime's ICU answers a newer name with its older
+ * alias (Asia/Kolkata → Asia/Calcutta, Europe/Kyiv → Europe/Kiev), which the moderator would not recognise.
+ * Only a different capitalisation of the runtime's own name is corrected ("europe/berlin" → "Europe/Berlin").
+ * A UserError for a name the runtime does not know.
+ */
 export function parseTimezone(text: string): string {
   const t = text.trim();
   if (t.toUpperCase() === 'UTC' || t.toUpperCase() === 'GMT') return 'UTC';
+  let known: string;
   try {
     if (!/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+){0,2}$/.test(t)) throw new RangeError('shape');
-    return new Intl.DateTimeFormat('en-US', { timeZone: t }).resolvedOptions().timeZone;
+    known = new Intl.DateTimeFormat('en-US', { timeZone: t }).resolvedOptions().timeZone;
   } catch {
     throw new UserError(`"${showInput(text, 40)}" is not a time zone I know.`, 'Use an IANA name such as Europe/Berlin, America/New_York, Asia/Singapore or UTC.');
   }
+  return known.toLowerCase() === t.toLowerCase() ? known : t;
 }
 
 function cronOf(spec: SlotSpec): Cron {

@@ -27,6 +27,27 @@ export interface Subscription {
   /** The last slot handled (sent, skipped or given up), Unix ms of the slot. */
   lastSlotMs?: number;
   lastSentAtMs?: number;
+  /** The latest send whose outcome is not known: written before the platform call, dropped once it answers. */
+  attempt?: DigestAttempt;
+}
+
+/**
+ * One send of a digest slot, recorded before the platform call: Telegram has no idempotency key, so a send
+ * that started and was never answered may have been posted, and is not repeated blind.
+ * Added to version 1 as an optional field: every older record is a valid record without it.
+ */
+export interface DigestAttempt {
+  slotMs: number;
+  /** When the platform call started. */
+  startedAtMs: number;
+  /** The instance that made the call (start-schedule.ts's instance id). */
+  instance: string;
+  /**
+   * `sending`: the call started, its answer is not recorded yet. `unconfirmed`: no answer will come (the
+   * instance stopped mid-send, or the call failed without saying whether the post went out); the slot
+   * counts as possibly delivered.
+   */
+  state: 'sending' | 'unconfirmed';
 }
 
 export type AlertCondition =
@@ -83,9 +104,16 @@ export const subscriptionSchema: RecordSchema<Subscription> = {
     if (!is.stringArray(r.symbols) || r.symbols.length === 0) return 'bad symbols';
     if (typeof r.enabled !== 'boolean' || !is.number(r.updatedAtMs)) return 'bad state';
     if (!is.optionalNumber(r.lastSlotMs) || !is.optionalNumber(r.lastSentAtMs)) return 'bad slot';
-    return undefined;
+    return r.attempt === undefined ? undefined : checkAttempt(r.attempt);
   },
 };
+
+function checkAttempt(a: unknown): string | undefined {
+  if (typeof a !== 'object' || a === null) return 'bad attempt';
+  const x = a as Record<string, unknown>;
+  if (!is.number(x.slotMs) || !is.number(x.startedAtMs) || !is.string(x.instance)) return 'bad attempt';
+  return x.state === 'sending' || x.state === 'unconfirmed' ? undefined : 'bad attempt state';
+}
 
 function checkCondition(c: unknown): string | undefined {
   if (typeof c !== 'object' || c === null) return 'no condition';

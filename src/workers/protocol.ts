@@ -1,4 +1,5 @@
 // Messages between the work pool and its worker threads.
+import type { Calibration } from '../analysis/calibration.js';
 import type { MapComparison } from '../analysis/compare.js';
 import type { MeasuredMap } from '../analysis/measured-map.js';
 import type { Heatmap, LiquidationMap, ModelParams, VenueSpec, WindowName } from '../analysis/types.js';
@@ -14,6 +15,7 @@ export interface PackedModelRequest {
   at?: number;
   venuesFailed?: { venue: string; reason: string }[];
   sourceNotes?: string[];
+  calibration?: Calibration;
 }
 
 export type Job =

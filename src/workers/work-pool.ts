@@ -11,12 +11,12 @@ import { ModelInputError, type ModelRequest } from '../analysis/build-map.js';
 import type { Crossing } from '../analysis/cascades.js';
 import type { MapComparison } from '../analysis/compare.js';
 import type { MeasuredMap } from '../analysis/measured-map.js';
-import type { Heatmap, LiquidationMap } from '../analysis/types.js';
+import type { BarSeries, Heatmap, LiquidationMap } from '../analysis/types.js';
 import type { ModelRunner } from '../maps/model-runner.js';
 import type { Renderer } from '../maps/map-pipeline.js';
 import { PROJECT_ROOT } from '../paths.js';
 import type { PictureOptions } from '../render/map-picture.js';
-import { packSeries } from './packed-bars.js';
+import { packSeries, type PackedSeries } from './packed-bars.js';
 import { createPool, WorkFailedError, type PoolStats } from './pool.js';
 import type { PackedModelRequest } from './protocol.js';
 
@@ -58,9 +58,18 @@ export function workerFile(): string {
   throw new Error(`liqmap: the worker ${built} is not built; run npm run build`);
 }
 
-function packRequest(r: ModelRequest): { request: PackedModelRequest; transfer: ArrayBuffer[] } {
-  const venues = r.venues.map((v) => ({ series: packSeries(v.series), spec: v.spec }));
-  return { request: { ...r, venues }, transfer: venues.map((v) => v.series.columns.buffer as ArrayBuffer) };
+/**
+ * Packs each series once: the maps of one series key (several ranges, the heatmap, the crossings) get
+ * the same BarSeries from the pipeline, so the packed copy is kept beside it and cloned (a memcpy) per
+ * job rather than transferred.
+ */
+function packer(): (series: BarSeries) => PackedSeries {
+  const packed = new WeakMap<BarSeries, PackedSeries>();
+  return (series) => {
+    let p = packed.get(series);
+    if (!p) packed.set(series, (p = packSeries(series)));
+    return p;
+  };
 }
 
 /** A failure the model explained (the data cannot answer) comes back as the ModelInputError it was. */
@@ -78,23 +87,16 @@ export function createWorkPool(options: WorkPoolOptions = {}): WorkPool {
     log: options.log,
   });
   const png = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const pack = packer();
+  const packRequest = (r: ModelRequest): PackedModelRequest => ({ ...r, venues: r.venues.map((v) => ({ series: pack(v.series), spec: v.spec })) });
   return {
     renderMap: async (map, opts = {}) => png(await pool.submit<Uint8Array>('render-map', { map, opts })),
     renderHeatmap: async (heatmap, opts = {}) => png(await pool.submit<Uint8Array>('render-heatmap', { heatmap, opts })),
     renderCompare: async (comparison, map, opts = {}) => png(await pool.submit<Uint8Array>('render-compare', { comparison, map, opts })),
     renderMeasured: async (estimate, measured, measuredFacts, opts = {}) => png(await pool.submit<Uint8Array>('render-measured', { estimate, measured, measuredFacts, opts })),
-    async buildMap(r) {
-      const { request, transfer } = packRequest(r);
-      return pool.submit<LiquidationMap>('model-map', { request }, transfer).catch(modelError);
-    },
-    async buildHeatmap(r) {
-      const { request, transfer } = packRequest(r);
-      return pool.submit<Heatmap>('model-heatmap', { request }, transfer).catch(modelError);
-    },
-    async recentCrossings(series, spec, at) {
-      const packed = packSeries(series);
-      return pool.submit<Crossing[]>('model-crossings', { series: packed, spec, at }, [packed.columns.buffer as ArrayBuffer]).catch(modelError);
-    },
+    buildMap: (r) => pool.submit<LiquidationMap>('model-map', { request: packRequest(r) }).catch(modelError),
+    buildHeatmap: (r) => pool.submit<Heatmap>('model-heatmap', { request: packRequest(r) }).catch(modelError),
+    recentCrossings: (series, spec, at) => pool.submit<Crossing[]>('model-crossings', { series: pack(series), spec, at }).catch(modelError),
     stats: () => pool.stats(),
     close: () => pool.close(),
   };
