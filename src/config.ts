@@ -50,6 +50,18 @@ export interface Config {
     readonly coinglassApiKey: string | undefined;
     readonly coinglassApiUrl: string;
   };
+  readonly hyperliquid: {
+    /** Info API base (POST <base>/info). */
+    readonly apiUrl: string;
+    /** Websocket: trades (taker flow, accounts for the tracker). */
+    readonly wsUrl: string;
+    /** Coins whose open interest and taker flow `serve` records (and whose traders the tracker follows). */
+    readonly coins: readonly string[];
+    /** Follow accounts and their positions (the measured map) inside `serve`. */
+    readonly tracker: boolean;
+    /** Share of the IP's weight budget (1200 a minute) kept from the tracker for the market data, in %. */
+    readonly reservePct: number;
+  };
   readonly store: {
     /** When set, Redis is the store (needed for several instances); else SQLite at `path`. */
     readonly redisUrl: string | undefined;
@@ -116,6 +128,11 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'BYBIT_WS_URL', default: 'wss://stream.bybit.com/v5/public/linear', secret: false, description: 'Bybit public linear stream (liquidations).' },
   { name: 'OKX_WS_URL', default: 'wss://ws.okx.com:8443/ws/v5/public', secret: false, description: 'OKX public stream (liquidation orders).' },
   { name: 'COINGLASS_API_URL', default: 'https://open-api-v4.coinglass.com', secret: false, description: 'CoinGlass API base.' },
+  { name: 'HYPERLIQUID_API_URL', default: 'https://api.hyperliquid.xyz', secret: false, description: 'Hyperliquid info API base (POST /info).' },
+  { name: 'HYPERLIQUID_WS_URL', default: 'wss://api.hyperliquid.xyz/ws', secret: false, description: 'Hyperliquid websocket (trades: taker flow, and accounts for the tracker).' },
+  { name: 'HYPERLIQUID_COINS', default: 'BTC,ETH', secret: false, description: 'Hyperliquid coins whose open interest and taker flow serve records (Hyperliquid keeps no history), and whose traders the tracker follows.' },
+  { name: 'HYPERLIQUID_TRACKER', default: 'off', secret: false, description: "on: serve follows Hyperliquid accounts and their positions (the measured map beside the estimate)." },
+  { name: 'HYPERLIQUID_RESERVE_PCT', default: '25', secret: false, description: "Share of the IP's Hyperliquid weight budget (1200 a minute) kept from the tracker for the market data, in %." },
   { name: 'REDIS_URL', default: undefined, secret: true, description: 'redis://[user:password@]host:port/db; set to share state between several instances.' },
   { name: 'STORE_PATH', default: './data/liqmap.sqlite', secret: false, description: 'SQLite file of the embedded store (used when REDIS_URL is unset).' },
   { name: 'HTTP_PORT', default: '8080', secret: false, description: 'Port of the HTTP endpoint: /healthz, /metrics (and the Telegram webhook when set); 0 = any free port.' },
@@ -256,6 +273,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   };
   const storePath = required('STORE_PATH');
 
+  const hlCoins = required('HYPERLIQUID_COINS').split(',').map((c) => c.trim()).filter((c) => c !== '');
+  if (hlCoins.length === 0 || hlCoins.some((c) => !/^[A-Za-z0-9]{1,20}$/.test(c))) {
+    problems.push(`HYPERLIQUID_COINS="${safeShow('HYPERLIQUID_COINS', required('HYPERLIQUID_COINS'))}" must list Hyperliquid coin names separated by commas, e.g. BTC,ETH`);
+  }
+  const hlTracker = oneOf('HYPERLIQUID_TRACKER', ['on', 'off'] as const);
+
   const nodeEnv = oneOf('NODE_ENV', NODE_ENVS);
   const config: Config = {
     nodeEnv,
@@ -273,6 +296,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       binanceApiSecret,
       coinglassApiKey: raw('COINGLASS_API_KEY'),
       coinglassApiUrl: url('COINGLASS_API_URL', ['https:', 'http:']) ?? '',
+    },
+    hyperliquid: {
+      apiUrl: url('HYPERLIQUID_API_URL', ['https:', 'http:']) ?? '',
+      wsUrl: url('HYPERLIQUID_WS_URL', ['wss:', 'ws:']) ?? '',
+      coins: hlCoins.map((c) => (/^k[A-Z]/.test(c) ? c : c.toUpperCase())),
+      tracker: hlTracker === 'on',
+      reservePct: int('HYPERLIQUID_RESERVE_PCT', 0, 90, "the tracker's share of the weight budget is 100 minus this"),
     },
     store: { redisUrl, path: storePath },
     http: { port: int('HTTP_PORT', 0, 65535, 'the port of /healthz and /metrics') },

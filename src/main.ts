@@ -23,6 +23,11 @@ import { createWorkPool, type WorkPool } from './workers/work-pool.js';
 import { contractSizesOf, LiquidationFeed, symbolsInSchedules } from './market/liquidation-feed.js';
 import { createSchedule, type RunningSchedule } from './schedule/start-schedule.js';
 import type { ServicesWithSchedule } from './schedule/services.js';
+import { ForwardSeries } from './market/hyperliquid/forward-series.js';
+import { systemClock as marketClock } from './market/clock.js';
+import { lazyForwardStore } from './hyperliquid/forward-store.js';
+import { createHyperliquid } from './hyperliquid/start-hyperliquid.js';
+import type { Store } from './store/store.js';
 import { createPageLinks } from './web/links.js';
 import { webOptionsOf, webRoutes } from './web/web-routes.js';
 
@@ -44,6 +49,8 @@ export interface BotOverrides {
   liquidationFeed?: LiquidationFeed | null;
   /** Aborting it during start-up (SIGTERM while connecting) ends the start promptly with StartAborted. */
   signal?: AbortSignal;
+  /** Hyperliquid's recorder and tracker; default: started when the source is live. `null` = none. */
+  hyperliquid?: null;
 }
 
 /** The start was stopped on purpose (a signal during start-up): not an error to report. */
@@ -87,6 +94,15 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   // Model runs and pictures off the event loop, in one pool of worker threads.
   const pool: WorkPool | undefined =
     overrides.renderer && overrides.models ? undefined : createWorkPool({ size: config.render.workers, maxQueue: config.render.queue, log });
+  // Hyperliquid keeps no history of its open interest and taker flow: the bot records them forward
+  // (into the store, so a restart continues the record) and, with HYPERLIQUID_TRACKER=on, follows
+  // accounts for the measured map. The store opens with the schedules, after the market.
+  const opened: { store?: Store } = {};
+  const live = config.source.kind === 'live' && overrides.hyperliquid !== null && !overrides.market;
+  const forward = live ? new ForwardSeries(lazyForwardStore(() => opened.store?.hyperliquidDays)) : undefined;
+  const hyperliquid = forward
+    ? createHyperliquid({ config, store: () => opened.store!, forward, clock: { now: () => clock.now(), sleep: marketClock.sleep }, log: log.child({ venue: 'hyperliquid' }) })
+    : undefined;
   const { maps, market } = openMaps({
     config,
     renderer: overrides.renderer ?? pool!,
@@ -101,6 +117,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
       cacheMiss: () => metrics.cacheMiss('venue_bars'),
     },
     ...(overrides.market ? { market: overrides.market } : {}),
+    ...(forward ? { hyperliquidForward: forward } : {}),
+    ...(hyperliquid?.measured ? { measured: hyperliquid.measured } : {}),
   });
   const senders: Partial<Record<Platform, DestinationSender>> = {};
   // Links to the web view in replies and digests, when PUBLIC_URL says where it is served.
@@ -120,6 +138,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
         : null;
   // Digests and alerts: the store, the scheduler and the evaluator; they send through `senders`.
   const schedule = createSchedule({ config, maps, senders, clock, log, metrics, ...(feed ? { liquidationFeed: feed } : {}), ...(links ? { links } : {}) });
+  opened.store = schedule.store;
   const services: ServicesWithSchedule = { maps, clock, log, commands: BOT_COMMANDS, schedule: schedule.services, ...(links ? { links } : {}) };
   const runtime = new CommandRuntime(
     services,
@@ -132,6 +151,8 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   const stopAll = async () => {
     await Promise.allSettled(entries.map((e) => e.adapter.stop()));
     await running.http?.close();
+    // Hyperliquid's recorder writes into the store: it stops before the store closes.
+    await hyperliquid?.stop().catch(() => undefined);
     await schedule.stop().catch(() => undefined);
     await pool?.close();
     await market.close();
@@ -195,6 +216,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
     }
     feed?.start();
     schedule.start();
+    await hyperliquid?.start();
   } catch (err) {
     await stopAll();
     if (signal.aborted) throw new StartAborted();

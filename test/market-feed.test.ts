@@ -42,6 +42,8 @@ describe("the bot's liquidation feed (src/main.ts)", () => {
         BINANCE_FAPI_URL: fake.url,
         BYBIT_API_URL: fake.url,
         OKX_API_URL: fake.url,
+        HYPERLIQUID_API_URL: fake.url,
+        HYPERLIQUID_WS_URL: fake.hyperliquidWsUrl,
         BINANCE_WS_URL: ws.binance,
         BYBIT_WS_URL: ws.bybit,
         OKX_WS_URL: ws.okx,

@@ -63,7 +63,7 @@ export function baseAsset(symbol: string): string {
   return symbol.replace(/-?(USDT|USDC|USD)(-SWAP)?$/i, '').replace(/-$/, '').toUpperCase() || symbol.toUpperCase();
 }
 
-const VENUE_NAMES: Record<string, string> = { binance: 'Binance', bybit: 'Bybit', okx: 'OKX' };
+const VENUE_NAMES: Record<string, string> = { binance: 'Binance', bybit: 'Bybit', okx: 'OKX', hyperliquid: 'Hyperliquid' };
 export const venueName = (venue: string) => VENUE_NAMES[venue] ?? venue;
 
 export function nearestCluster(clusters: Cluster[]): Cluster | undefined {

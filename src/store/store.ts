@@ -11,6 +11,7 @@ import {
   type DigestSnapshot,
   type Subscription,
 } from './records.js';
+import { hyperliquidDaySchema, trackedAddressSchema, type HyperliquidDay, type TrackedAddress } from './hyperliquid-records.js';
 import { RedisBackend } from './redis-backend.js';
 import type { StoreLogger } from './schema.js';
 import { SqliteBackend } from './sqlite-backend.js';
@@ -25,6 +26,10 @@ export interface Store {
   readonly snapshots: Collection<DigestSnapshot>;
   /** id = destination. */
   readonly chats: Collection<ChatState>;
+  /** id = address (0x…, lower case): accounts the Hyperliquid position tracker follows. */
+  readonly hyperliquidAddresses: Collection<TrackedAddress>;
+  /** id = `<coin>/<YYYY-MM-DD>`: Hyperliquid open interest and taker flow recorded forward. */
+  readonly hyperliquidDays: Collection<HyperliquidDay>;
   close(): Promise<void>;
 }
 
@@ -35,6 +40,8 @@ export function createStore(backend: StoreBackend, log: StoreLogger): Store {
     alertRules: new Collection(backend, 'rule', alertRuleSchema, log),
     snapshots: new Collection(backend, 'snap', snapshotSchema, log),
     chats: new Collection(backend, 'chat', chatStateSchema, log),
+    hyperliquidAddresses: new Collection(backend, 'hladdr', trackedAddressSchema, log),
+    hyperliquidDays: new Collection(backend, 'hlday', hyperliquidDaySchema, log),
     close: () => backend.close(),
   };
 }
