@@ -12,8 +12,18 @@ export function sendResultOf(err: unknown): SendResult {
     if (err.error_code === 429) return { retryAfterMs: (err.parameters.retry_after ?? 30) * 1000 };
     if (err.error_code >= 500) return { retryAfterMs: 30_000 };
   }
-  if (err instanceof HttpError) return { retryAfterMs: 30_000 };
+  // A connection never made cannot have posted: try again later. Any other network failure (reset,
+  // timeout, hang-up) may have reached Telegram; thrown, so the scheduler does not post the digest twice.
+  if (err instanceof HttpError && neverConnected(err)) return { retryAfterMs: 30_000 };
   throw err;
+}
+
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+function neverConnected(err: HttpError): boolean {
+  const cause = err.error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  const code = cause?.code ?? cause?.cause?.code;
+  return typeof code === 'string' && NOT_CONNECTED.has(code);
 }
 
 /** Whether an answer is worth another try, and when. */
