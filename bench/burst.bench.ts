@@ -4,8 +4,8 @@
 // times each request) stays off the bot's event loop and out of its memory. The child sends each update
 // at its planned time and times it until the photo that answers it arrives; it also polls /healthz.
 // Here: event-loop delay (monitorEventLoopDelay) and resident memory of the bot's process.
-// Limits: each user asks once and each chat 4 times in 3 s (the runtime allows a chat 20 a minute);
-// COMMAND_COOLDOWN_SECONDS=0 as well; RENDER_QUEUE=100 (override from the environment) so the work queue
+// Limits: each user asks once (one of their 3 pictures at once) and each chat 4 times in 3 s (a Telegram
+// group may get 20 messages a minute); RENDER_QUEUE=100 (override from the environment) so the work queue
 // does not shed the burst. A request the bot refuses (limit, busy) is counted, never timed.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -153,7 +153,6 @@ async function botSide(): Promise<void> {
       STORE_PATH: join(dir, 'store.sqlite'),
       HTTP_PORT: '0',
       LOG_LEVEL: 'silent',
-      COMMAND_COOLDOWN_SECONDS: '0',
       // 35 new maps at once are 70 jobs (model run + picture); the default queue of 32 may answer some "busy".
       RENDER_QUEUE: process.env.RENDER_QUEUE ?? '100',
     },

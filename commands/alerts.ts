@@ -1,41 +1,18 @@
 // /alerts add|list|remove: moderators set thresholds; the bot posts here when the market crosses one.
-import { destinationKey, destinationOf, type CommandDefinition, type CommandNode, type CommandRequest, type OptionSpec } from '../src/core/command.js';
-import { showInput, UserError } from '../src/errors.js';
+import { destinationOf, type CommandDefinition, type CommandNode, type CommandRequest, type OptionSpec } from '../src/core/command.js';
 import { clusterCondition, describeCondition, liquidationsCondition, ratioCondition, RULE_FLOORS } from '../src/schedule/alert-rules.js';
 import { scheduleOf } from '../src/schedule/services.js';
-import type { AlertCondition, AlertRule } from '../src/store/records.js';
+import type { AlertCondition } from '../src/store/records.js';
 
 const symbol: OptionSpec = { name: 'symbol', description: 'coin, e.g. btc', type: 'string', required: true, autocomplete: 'symbol', maxLength: 30 };
 const usd = (description: string): OptionSpec => ({ name: 'usd', description, type: 'string', required: true, pattern: /^\$?\d[\d,]*(\.\d+)?[kmbt]?$/i, maxLength: 20 });
 
 async function addRule(request: CommandRequest, condition: AlertCondition): Promise<{ text: string; title: string }> {
   const { caller, services, options } = request;
-  const schedule = scheduleOf(services);
-  const canonical = (await services.maps.resolve({ symbol: String(options.symbol) })).symbol;
-  const destination = destinationKey(destinationOf(caller));
-  const existing = await schedule.store.alertRules.list(`${destination}/`);
-  if (existing.length >= RULE_FLOORS.maxRulesPerChat) {
-    throw new UserError(`This chat already has ${existing.length} alert rules, the most allowed.`, 'Remove one first: /alerts list, then /alerts remove <id>.');
-  }
-  const chat = await schedule.store.chats.get(destination);
-  const next = 1 + Math.max(chat?.lastRuleNumber ?? 0, ...existing.map((r) => Number(r.id.replace(/^a/, '')) || 0));
-  const rule: AlertRule = {
-    v: 1,
-    id: `a${next}`,
-    destination,
-    platform: caller.platform,
-    symbol: canonical,
-    condition,
-    createdBy: caller.userId,
-    createdAtMs: services.clock.now(),
-    armed: true,
-  };
-  await schedule.store.alertRules.put(`${destination}/${rule.id}`, rule);
-  // The moderator's command shows the bot can post here again: the chat is no longer gone.
-  const { gone: _gone, ...chatRest } = chat ?? { v: 1 as const, destination };
-  await schedule.store.chats.put(destination, { ...chatRest, lastRuleNumber: next });
-  const cooldownH = Math.round(schedule.alerts.cooldownMs / 3_600_000);
-  return { title: `Alert rule ${rule.id} added`, text: `${rule.id}: ${describeCondition(rule.symbol, condition)}.\nAt most one alert per ${cooldownH}h from this rule.` };
+  const alerts = scheduleOf(services).alerts;
+  const rule = await alerts.add(destinationOf(caller), caller.userId, String(options.symbol), condition);
+  const cooldownH = Math.round(alerts.cooldownMs / 3_600_000);
+  return { title: `Alert rule ${rule.id} added`, text: `${rule.id}: ${describeCondition(rule.symbol, rule.condition)}.\nAt most one alert per ${cooldownH}h from this rule.` };
 }
 
 const add: CommandNode = {
@@ -71,12 +48,7 @@ const add: CommandNode = {
         usd('liquidated USD, e.g. 50M (at least 1M)'),
         { name: 'period', description: 'period, e.g. 15m, 1h, 4h (5m to 24h)', type: 'string', required: true, pattern: /^\d+(\.\d+)?\s*(m|min|mins|h|hr|hrs|d)$/i, maxLength: 8 },
       ],
-      handler: (r) => {
-        if (!scheduleOf(r.services).liquidations) {
-          throw new UserError('Liquidation alerts need the live liquidation stream, which is off in this bot.', 'Ratio and cluster alerts work: /help alerts');
-        }
-        return addRule(r, liquidationsCondition(String(r.options.usd), String(r.options.period)));
-      },
+      handler: (r) => addRule(r, liquidationsCondition(String(r.options.usd), String(r.options.period))),
     },
   ],
 };
@@ -91,13 +63,10 @@ export const alertsCommand: CommandDefinition = {
       name: 'list',
       description: "This chat's alert rules",
       async handler({ caller, services }) {
-        const schedule = scheduleOf(services);
-        const destination = destinationKey(destinationOf(caller));
-        const rules = (await schedule.store.alertRules.list(`${destination}/`)).sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
+        const { rules, pausedBecause } = await scheduleOf(services).alerts.list(destinationOf(caller));
         if (rules.length === 0) return { text: 'No alert rules in this chat. Moderators: /alerts add ratio btc > 5' };
-        const gone = (await schedule.store.chats.get(destination))?.gone;
         const lines = rules.map((r) => `${r.id} · ${describeCondition(r.symbol, r.condition)} · ${r.armed ? 'armed' : 'fired, waiting to re-arm'}`);
-        if (gone) lines.push(`Paused: ${gone.reason}. A moderator's /digest on or /alerts add resumes them.`);
+        if (pausedBecause) lines.push(`Paused: ${pausedBecause}. A moderator's /digest on or /alerts add resumes them.`);
         return { title: `Alert rules (${rules.length} of ${RULE_FLOORS.maxRulesPerChat})`, text: lines.join('\n') };
       },
     },
@@ -107,13 +76,8 @@ export const alertsCommand: CommandDefinition = {
       access: 'moderator',
       options: [{ name: 'id', description: 'the rule id from /alerts list, e.g. a2', type: 'string', required: true, maxLength: 8 }],
       async handler({ caller, services, options }) {
-        const schedule = scheduleOf(services);
-        const destination = destinationKey(destinationOf(caller));
         const id = String(options.id).trim().toLowerCase();
-        if (!(await schedule.store.alertRules.delete(`${destination}/${id}`))) {
-          const ids = (await schedule.store.alertRules.list(`${destination}/`)).map((r) => r.id);
-          throw new UserError(`There is no alert rule ${showInput(id)} in this chat.`, ids.length ? `Rules here: ${ids.join(', ')}` : 'This chat has no alert rules.');
-        }
+        await scheduleOf(services).alerts.remove(destinationOf(caller), id);
         return { text: `Alert rule ${id} removed.` };
       },
     },

@@ -1,23 +1,10 @@
 // /digest on|off|status|now: a chat's scheduled digest of the liquidation map, at its local time.
 import { WINDOWS } from '../src/analysis/types.js';
-import { destinationKey, destinationOf, type CommandDefinition, type CommandRequest } from '../src/core/command.js';
-import { UserError } from '../src/errors.js';
-import { describeSubscription, digestStatus } from '../src/schedule/digest-status.js';
-import { clearDestinationGone } from '../src/schedule/gone.js';
+import { destinationOf, type CommandDefinition } from '../src/core/command.js';
+import type { DigestDays } from '../src/store/records.js';
+import { describeSubscription } from '../src/schedule/digest-status.js';
 import { scheduleOf } from '../src/schedule/services.js';
-import { describeSlot, nextSlot, parseTimeOfDay, parseTimezone } from '../src/schedule/slots.js';
-import type { DigestDays, Subscription } from '../src/store/records.js';
-
-/** Several pictures and their lines must fit one Telegram caption (1,024 characters). */
-export const MAX_DIGEST_SYMBOLS = 4;
-
-async function parseSymbols(text: string, request: CommandRequest): Promise<string[]> {
-  const words = text.split(/[,+\s]+/).filter(Boolean);
-  if (words.length === 0) throw new UserError('Give at least one symbol, e.g. btc or btc,eth.');
-  if (new Set(words.map((w) => w.toLowerCase())).size > MAX_DIGEST_SYMBOLS) throw new UserError(`At most ${MAX_DIGEST_SYMBOLS} symbols per digest.`);
-  const resolved = await Promise.all(words.map((symbol) => request.services.maps.resolve({ symbol })));
-  return [...new Set(resolved.map((q) => q.symbol))];
-}
+import { describeSlot } from '../src/schedule/slots.js';
 
 export const digestCommand: CommandDefinition = {
   name: 'digest',
@@ -36,36 +23,16 @@ export const digestCommand: CommandDefinition = {
         { name: 'window', description: 'how far back positions are followed', type: 'string', choices: WINDOWS, default: '7d' },
         { name: 'days', description: 'daily or weekdays (Monday–Friday)', type: 'string', choices: ['daily', 'weekdays'], default: 'daily' },
       ],
-      async handler(request) {
-        const { options, caller, services } = request;
-        const schedule = scheduleOf(services);
-        const time = parseTimeOfDay(String(options.time));
-        const timezone = parseTimezone(String(options.timezone ?? 'UTC'));
-        const symbols = await parseSymbols(String(options.symbols ?? 'btc'), request);
-        const destination = destinationKey(destinationOf(caller));
-        const previous = await schedule.store.subscriptions.get(destination);
-        const sub: Subscription = {
-          v: 1,
-          destination,
-          platform: caller.platform,
-          time,
-          timezone,
-          days: String(options.days ?? 'daily') as DigestDays,
-          symbols,
+      async handler({ options, caller, services }) {
+        const { subscription, nextSlotMs } = await scheduleOf(services).digests.turnOn(destinationOf(caller), caller.userId, {
+          time: String(options.time),
+          timezone: String(options.timezone ?? 'UTC'),
+          symbols: String(options.symbols ?? 'btc'),
           window: String(options.window ?? '7d'),
-          createdBy: caller.userId,
-          updatedAtMs: services.clock.now(),
-          enabled: true,
-          ...(previous?.lastSlotMs !== undefined ? { lastSlotMs: previous.lastSlotMs } : {}),
-          ...(previous?.lastSentAtMs !== undefined ? { lastSentAtMs: previous.lastSentAtMs } : {}),
-        };
-        await schedule.store.subscriptions.put(destination, sub);
-        await clearDestinationGone(schedule.store, destination);
-        const next = nextSlot(sub, sub.updatedAtMs);
-        return {
-          title: 'Digest on',
-          text: `Digest ${describeSubscription(sub)}.${next !== undefined ? `\nNext: ${describeSlot(next, timezone)}.` : ''}`,
-        };
+          days: String(options.days ?? 'daily') as DigestDays,
+        });
+        const next = nextSlotMs !== undefined ? `\nNext: ${describeSlot(nextSlotMs, subscription.timezone)}.` : '';
+        return { title: 'Digest on', text: `Digest ${describeSubscription(subscription)}.${next}` };
       },
     },
     {
@@ -73,39 +40,21 @@ export const digestCommand: CommandDefinition = {
       description: 'Stop the digest in this chat',
       access: 'moderator',
       async handler({ caller, services }) {
-        const schedule = scheduleOf(services);
-        const removed = await schedule.store.subscriptions.delete(destinationKey(destinationOf(caller)));
+        const removed = await scheduleOf(services).digests.turnOff(destinationOf(caller));
         return { text: removed ? 'Digest off: nothing more will be posted here on a schedule.' : 'There was no digest in this chat.' };
       },
     },
     {
       name: 'status',
       description: "This chat's digest: when, what, and when it was last sent",
-      handler: ({ caller, services }) => digestStatus(scheduleOf(services).store, destinationKey(destinationOf(caller)), services.clock.now()),
+      handler: ({ caller, services }) => scheduleOf(services).digests.status(destinationOf(caller)),
     },
     {
       name: 'now',
       description: "Post this chat's digest now (or a BTC digest when none is set up)",
       access: 'moderator',
-      async handler({ caller, services }) {
-        const schedule = scheduleOf(services);
-        const destination = destinationKey(destinationOf(caller));
-        const sub = (await schedule.store.subscriptions.get(destination)) ?? {
-          v: 1 as const,
-          destination,
-          platform: caller.platform,
-          time: '00:00',
-          timezone: 'UTC',
-          days: 'daily' as const,
-          symbols: ['BTCUSDT'],
-          window: '7d',
-          createdBy: caller.userId,
-          updatedAtMs: services.clock.now(),
-          enabled: false,
-        };
-        const { reply } = await schedule.digests.buildDigest(sub);
-        return reply;
-      },
+      produces: 'picture',
+      handler: ({ caller, services }) => scheduleOf(services).digests.preview(destinationOf(caller), caller.userId),
     },
   ],
 };

@@ -2,13 +2,14 @@
 import { baseAsset, formatPct, formatPrice, formatUsd, priceDecimals, venueName } from '../src/analysis/format.js';
 import type { Heatmap } from '../src/analysis/types.js';
 import type { CommandDefinition } from '../src/core/command.js';
-import { mapQueryOf, pictureName, symbolOption, venueOption, windowOption } from './map-options.js';
+import { mapPictureKey, mapQueryOf, pictureName, symbolOption, venueOption, windowOption } from './map-options.js';
 
 export const heatmapCommand: CommandDefinition = {
   name: 'heatmap',
   description: 'Estimated liquidation levels over time (price × time)',
   options: [symbolOption, venueOption, windowOption],
   produces: 'picture',
+  pictureKey: mapPictureKey('heatmap'),
   examples: ['/heatmap btc', '/heatmap eth 7d', '/heatmap btc 30d binance'],
   async handler({ options, services }) {
     const { id, query, heatmap, png } = await services.maps.heatmapPicture(mapQueryOf(options));

@@ -1,12 +1,12 @@
 // /help [command]: what the bot does and how to ask, generated from the command definitions.
 import type { CommandDefinition, CommandNode, OptionSpec } from '../src/core/command.js';
+import { DEFAULT_LIMITS, type LimitSettings } from '../src/core/rate-limit.js';
 import { showInput, UserError } from '../src/errors.js';
 
 export const helpCommand: CommandDefinition = {
   name: 'help',
   description: 'What this bot does and how to ask',
   options: [{ name: 'command', description: 'a command to explain, e.g. liqmap', type: 'string', maxLength: 32 }],
-  cooldownMs: 0,
   async handler({ options, services }) {
     const name = typeof options.command === 'string' ? options.command.replace(/^\//, '').toLowerCase() : undefined;
     if (name) {
@@ -25,11 +25,23 @@ export const helpCommand: CommandDefinition = {
         ...lines,
         '',
         'Options can come in any order: /liqmap btc 7d bybit. /help liqmap explains one command.',
+        limitsText(services.limits ?? DEFAULT_LIMITS),
         'Every figure is an estimate, not a record of orders, and nothing here is financial advice.',
       ].join('\n'),
     };
   },
 };
+
+/** The rules of the limiter (src/core/rate-limit.ts) in one paragraph. */
+export function limitsText(limits: LimitSettings): string {
+  const { burst, intervalMs } = limits.pictures;
+  return [
+    `Limits: up to ${burst} new pictures at once, then one every ${Math.round(intervalMs / 1000)} s per person.`,
+    'A map already shown in this chat, /help, status, lists, settings and mistakes cost nothing; only a flood of commands is slowed down.',
+    'In a Telegram group I may post 20 messages a minute (Telegram\'s limit), shared fairly among everyone.',
+    'A refusal is said once; repeats within a minute get no answer.',
+  ].join(' ');
+}
 
 function explain(command: CommandDefinition): string {
   const lines = [command.description, ''];

@@ -1,15 +1,19 @@
 // /liqmap btc [venue] [window] [range] [level] [compare]: the estimated liquidation map as a picture and its summary.
-import { baseAsset, summarize } from '../src/analysis/format.js';
+import { baseAsset, formatUsd, summarize } from '../src/analysis/format.js';
 import type { CommandDefinition } from '../src/core/command.js';
 import { summarizeComparison } from '../src/analysis/compare.js';
-import { compareOption, levelOption, mapQueryOf, pictureName, rangeOption, symbolOption, venueOption, windowOption } from './map-options.js';
+import type { MeasuredMap } from '../src/analysis/measured-map.js';
+import type { MeasuredComparison } from '../src/analysis/measured-score.js';
+import { MeasuredUnavailableError, type MeasuredSnapshot } from '../src/maps/map-pipeline.js';
+import { compareOption, levelOption, mapPictureKey, mapQueryOf, pictureName, rangeOption, symbolOption, venueOption, windowOption } from './map-options.js';
 
 export const liqmapCommand: CommandDefinition = {
   name: 'liqmap',
   description: 'Estimated liquidation map: where leveraged positions would be force-closed',
   options: [symbolOption, venueOption, windowOption, rangeOption, levelOption, compareOption],
   produces: 'picture',
-  examples: ['/liqmap btc', '/liqmap eth 1d bybit', '/liqmap sol 14d 10', '/liqmap btc level:90000', '/liqmap btc compare'],
+  pictureKey: mapPictureKey('map'),
+  examples: ['/liqmap btc', '/liqmap eth 1d bybit', '/liqmap sol 14d 10', '/liqmap btc level:90000', '/liqmap btc compare', '/liqmap btc hyperliquid'],
   async handler({ options, services }) {
     const query = mapQueryOf(options);
     if (options.compare !== undefined) {
@@ -21,9 +25,25 @@ export const liqmapCommand: CommandDefinition = {
         images: [{ png, name: pictureName('compare', map.meta.symbol, map.meta.window), cacheKey: id }],
       };
     }
+    // Hyperliquid alone: its estimate beside the measured map of the positions the tracker follows.
+    let unavailable: string | undefined;
+    if (query.venues === 'hyperliquid' && services.maps.measuredPicture) {
+      try {
+        const { id, map, measured, comparison, snapshot, png } = await services.maps.measuredPicture(query);
+        const notes = [...map.meta.venuesFailed.map((f) => `${f.venue}: ${f.reason}`), ...(map.meta.sourceNotes ?? [])];
+        return {
+          title: `${baseAsset(map.meta.symbol)} estimated vs measured · Hyperliquid · ${map.meta.window}`,
+          text: [summarize(map), measuredLine(measured, comparison, snapshot), ...notes, 'Estimated levels beside a measured sample, not financial advice.'].join('\n'),
+          images: [{ png, name: pictureName('measured', map.meta.symbol, map.meta.window), cacheKey: id }],
+        };
+      } catch (err) {
+        if (!(err instanceof MeasuredUnavailableError)) throw err;
+        unavailable = `measured map: ${err.message}`;
+      }
+    }
     const { id, query: resolved, map, png } = await services.maps.mapPicture(query);
     const links = services.links;
-    const notes = [...map.meta.venuesFailed.map((f) => `${f.venue}: ${f.reason}`), ...(map.meta.sourceNotes ?? [])];
+    const notes = [...map.meta.venuesFailed.map((f) => `${f.venue}: ${f.reason}`), ...(map.meta.sourceNotes ?? []), ...(unavailable ? [unavailable] : [])];
     return {
       title: `${baseAsset(map.meta.symbol)} liquidation map · ${map.meta.window}`,
       text: [summarize(map), ...notes, 'Estimated levels, not financial advice.'].join('\n'),
@@ -32,3 +52,15 @@ export const liqmapCommand: CommandDefinition = {
     };
   },
 };
+
+/** "Measured: shorts $41M above vs longs $22M below · within ±15%: 12% of the tracked book, estimated 73% · coverage …" */
+function measuredLine(measured: MeasuredMap, comparison: MeasuredComparison, snapshot: MeasuredSnapshot): string {
+  const pct = Math.round(comparison.range * 100);
+  const within = comparison.scores.bookWithin.find((w) => w.pct === pct) ?? comparison.scores.bookWithin[comparison.scores.bookWithin.length - 1];
+  const share = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${Math.round(x * 100)}%`);
+  return [
+    `Measured (Hyperliquid positions' own liquidation prices): shorts ${formatUsd(measured.shortAbove)} above vs longs ${formatUsd(measured.longBelow)} below`,
+    `within ±${within?.pct ?? pct}%: ${share(within?.measured)} of the tracked book, estimated ${share(within?.estimated)}`,
+    `coverage ${snapshot.coverage}`,
+  ].join(' · ');
+}

@@ -1,6 +1,6 @@
 // Options shared by /liqmap and /heatmap, declared once for both platforms, the help and validation.
 import { VENUES, WINDOWS } from '../src/analysis/types.js';
-import type { OptionSpec, OptionValues } from '../src/core/command.js';
+import type { CommandRequest, OptionSpec, OptionValues } from '../src/core/command.js';
 import { DEFAULT_WINDOW, RANGE_PCT, type MapQueryInput } from '../src/maps/map-query.js';
 
 export const symbolOption: OptionSpec = {
@@ -69,4 +69,13 @@ export function mapQueryOf(options: OptionValues): MapQueryInput {
 /** liqmap-BTCUSDT-7d.png */
 export function pictureName(kind: string, symbol: string, window: string): string {
   return `${kind}-${symbol}-${window}.png`;
+}
+
+/** The map id a request would draw, so the runtime can tell a picture already shown in the chat (free). */
+export function mapPictureKey(kind: 'map' | 'heatmap') {
+  return async ({ options, services }: CommandRequest): Promise<string> => {
+    const id = services.maps.idOf(kind, await services.maps.resolve(mapQueryOf(options)));
+    // The comparison with CoinGlass is a picture of its own (the pipeline names it compare:<map id>).
+    return options.compare !== undefined ? `compare:${id}` : id;
+  };
 }

@@ -19,6 +19,12 @@ export interface Config {
     readonly apiUrl: string;
     /** When set, deploy-commands registers guild-scoped commands there (instant, for development). */
     readonly devGuildId: string | undefined;
+    /** How interactions arrive: over the gateway (one connection per shard) or at POST /discord/interactions. */
+    readonly interactions: 'gateway' | 'http';
+    /** The application's Ed25519 public key (hex); required with interactions over HTTP. */
+    readonly publicKey: string | undefined;
+    /** Gateway shards this instance runs, of how many; undefined = all of Discord's recommended count. */
+    readonly shards: { readonly ids: readonly number[]; readonly count: number } | undefined;
   };
   readonly telegram: {
     readonly token: string | undefined;
@@ -44,6 +50,18 @@ export interface Config {
     readonly coinglassApiKey: string | undefined;
     readonly coinglassApiUrl: string;
   };
+  readonly hyperliquid: {
+    /** Info API base (POST <base>/info). */
+    readonly apiUrl: string;
+    /** Websocket: trades (taker flow, accounts for the tracker). */
+    readonly wsUrl: string;
+    /** Coins whose open interest and taker flow `serve` records (and whose traders the tracker follows). */
+    readonly coins: readonly string[];
+    /** Follow accounts and their positions (the measured map) inside `serve`. */
+    readonly tracker: boolean;
+    /** Share of the IP's weight budget (1200 a minute) kept from the tracker for the market data, in %. */
+    readonly reservePct: number;
+  };
   readonly store: {
     /** When set, Redis is the store (needed for several instances); else SQLite at `path`. */
     readonly redisUrl: string | undefined;
@@ -60,7 +78,8 @@ export interface Config {
   };
   readonly log: { readonly level: LogLevel; readonly pretty: boolean };
   readonly render: { readonly workers: number; readonly queue: number };
-  readonly commands: { readonly cooldownSeconds: number };
+  /** New pictures per person: a burst, then one per interval (src/core/rate-limit.ts). */
+  readonly commands: { readonly pictureBurst: number; readonly pictureIntervalSeconds: number };
   readonly schedule: { readonly digestGraceMinutes: number; readonly alertCooldownHours: number };
   /** Every secret value set (tokens, keys, webhook secret, Redis URL password), for the logger to scrub. */
   readonly secrets: readonly string[];
@@ -88,9 +107,12 @@ export interface VariableSpec {
 /** The variables liqmap reads, in the order `.env.example` and the README list them. */
 export const VARIABLES: readonly VariableSpec[] = [
   { name: 'DISCORD_TOKEN', default: undefined, secret: true, description: 'Discord bot token (Developer Portal → Bot → Reset Token). Unset = Discord off.' },
-  { name: 'DISCORD_APPLICATION_ID', default: undefined, secret: false, description: 'Discord application id; optional, learned from the gateway.' },
-  { name: 'DISCORD_API_URL', default: 'https://discord.com/api', secret: false, description: 'Discord REST base (discord.js rest.api); for a test double.' },
+  { name: 'DISCORD_APPLICATION_ID', default: undefined, secret: false, description: 'Discord application id; optional, deploy-commands learns it from the token.' },
+  { name: 'DISCORD_API_URL', default: 'https://discord.com/api', secret: false, description: 'Discord REST base (the gateway URL comes from its /gateway/bot); for a test double.' },
   { name: 'DISCORD_DEV_GUILD_ID', default: undefined, secret: false, description: 'Server id where deploy-commands registers the commands (instantly) when no --guild is given; unset = global.' },
+  { name: 'DISCORD_INTERACTIONS', default: 'gateway', secret: false, description: 'How interactions arrive: gateway (one connection, one instance or shards) or http (POST /discord/interactions, any number of replicas).' },
+  { name: 'DISCORD_PUBLIC_KEY', default: undefined, secret: false, description: 'Application public key (Developer Portal → General Information → Public Key); required with DISCORD_INTERACTIONS=http.' },
+  { name: 'DISCORD_SHARDS', default: undefined, secret: false, description: 'Gateway shards of this instance as ids/count, e.g. 0-3/8 or 4,5/8; unset = every shard Discord recommends.' },
   { name: 'TELEGRAM_BOT_TOKEN', default: undefined, secret: true, description: 'Telegram bot token from @BotFather. Unset = Telegram off.' },
   { name: 'TELEGRAM_API_ROOT', default: 'https://api.telegram.org', secret: false, description: 'Bot API root (grammY client.apiRoot); for a local Bot API server.' },
   { name: 'TELEGRAM_WEBHOOK_URL', default: undefined, secret: false, description: 'Public HTTPS URL for Telegram updates; unset = long polling.' },
@@ -106,6 +128,11 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'BYBIT_WS_URL', default: 'wss://stream.bybit.com/v5/public/linear', secret: false, description: 'Bybit public linear stream (liquidations).' },
   { name: 'OKX_WS_URL', default: 'wss://ws.okx.com:8443/ws/v5/public', secret: false, description: 'OKX public stream (liquidation orders).' },
   { name: 'COINGLASS_API_URL', default: 'https://open-api-v4.coinglass.com', secret: false, description: 'CoinGlass API base.' },
+  { name: 'HYPERLIQUID_API_URL', default: 'https://api.hyperliquid.xyz', secret: false, description: 'Hyperliquid info API base (POST /info).' },
+  { name: 'HYPERLIQUID_WS_URL', default: 'wss://api.hyperliquid.xyz/ws', secret: false, description: 'Hyperliquid websocket (trades: taker flow, and accounts for the tracker).' },
+  { name: 'HYPERLIQUID_COINS', default: 'BTC,ETH', secret: false, description: 'Hyperliquid coins whose open interest and taker flow serve records (Hyperliquid keeps no history), and whose traders the tracker follows.' },
+  { name: 'HYPERLIQUID_TRACKER', default: 'off', secret: false, description: "on: serve follows Hyperliquid accounts and their positions (the measured map beside the estimate)." },
+  { name: 'HYPERLIQUID_RESERVE_PCT', default: '25', secret: false, description: "Share of the IP's Hyperliquid weight budget (1200 a minute) kept from the tracker for the market data, in %." },
   { name: 'REDIS_URL', default: undefined, secret: true, description: 'redis://[user:password@]host:port/db; set to share state between several instances.' },
   { name: 'STORE_PATH', default: './data/liqmap.sqlite', secret: false, description: 'SQLite file of the embedded store (used when REDIS_URL is unset).' },
   { name: 'HTTP_PORT', default: '8080', secret: false, description: 'Port of the HTTP endpoint: /healthz, /metrics (and the Telegram webhook when set); 0 = any free port.' },
@@ -116,7 +143,8 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'NODE_ENV', default: 'production', secret: false, description: 'production (JSON logs) or development (readable logs) or test.' },
   { name: 'RENDER_WORKERS', default: '2', secret: false, description: 'Worker threads running the model and drawing pictures.' },
   { name: 'RENDER_QUEUE', default: '32', secret: false, description: 'Model runs and renders waiting at most; beyond it users get a "busy, try again" reply.' },
-  { name: 'COMMAND_COOLDOWN_SECONDS', default: '10', secret: false, description: 'Per-user cooldown between commands.' },
+  { name: 'PICTURE_BURST', default: '3', secret: false, description: 'New pictures one person may ask for at once (maps already shown in the chat are free).' },
+  { name: 'PICTURE_INTERVAL_SECONDS', default: '10', secret: false, description: 'After the burst, one more new picture per person every this many seconds.' },
   { name: 'DIGEST_GRACE_MINUTES', default: '120', secret: false, description: 'A digest missed during downtime is still sent this late, else skipped.' },
   { name: 'ALERT_COOLDOWN_HOURS', default: '4', secret: false, description: 'Minimum time between two firings of one alert rule.' },
 ];
@@ -193,6 +221,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     problems.push(`DISCORD_DEV_GUILD_ID="${devGuildId}" must be a numeric server id (Discord: Developer Mode on, right-click the server → Copy Server ID), or unset`);
   }
 
+  const interactions = oneOf('DISCORD_INTERACTIONS', ['gateway', 'http'] as const);
+  const publicKey = raw('DISCORD_PUBLIC_KEY');
+  if (publicKey !== undefined && !/^[0-9a-fA-F]{64}$/.test(publicKey)) {
+    problems.push('DISCORD_PUBLIC_KEY must be the 64 hexadecimal characters of Developer Portal → General Information → Public Key');
+  }
+  if (interactions === 'http' && publicKey === undefined) {
+    problems.push('DISCORD_INTERACTIONS=http needs DISCORD_PUBLIC_KEY (Developer Portal → General Information → Public Key): without it no request can be verified');
+  }
+  const shardsText = raw('DISCORD_SHARDS');
+  const shards = shardsText === undefined ? undefined : parseShards(shardsText);
+  if (shardsText !== undefined && !shards) {
+    problems.push(`DISCORD_SHARDS="${shardsText}" must be ids/count with ids below count, e.g. 0-3/8 or 4,5/8 (or unset for every shard in this instance)`);
+  }
+  if (shards && interactions === 'http') problems.push('DISCORD_SHARDS is for the gateway: with DISCORD_INTERACTIONS=http there is no gateway connection to shard');
+
   const telegramToken = raw('TELEGRAM_BOT_TOKEN');
   if (telegramToken !== undefined && !TELEGRAM_TOKEN_RE.test(telegramToken)) {
     problems.push('TELEGRAM_BOT_TOKEN does not look like a Bot API token (<digits>:<secret>): copy it exactly as @BotFather gave it');
@@ -230,10 +273,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   };
   const storePath = required('STORE_PATH');
 
+  const hlCoins = required('HYPERLIQUID_COINS').split(',').map((c) => c.trim()).filter((c) => c !== '');
+  if (hlCoins.length === 0 || hlCoins.some((c) => !/^[A-Za-z0-9]{1,20}$/.test(c))) {
+    problems.push(`HYPERLIQUID_COINS="${safeShow('HYPERLIQUID_COINS', required('HYPERLIQUID_COINS'))}" must list Hyperliquid coin names separated by commas, e.g. BTC,ETH`);
+  }
+  const hlTracker = oneOf('HYPERLIQUID_TRACKER', ['on', 'off'] as const);
+
   const nodeEnv = oneOf('NODE_ENV', NODE_ENVS);
   const config: Config = {
     nodeEnv,
-    discord: { token: discordToken, applicationId, apiUrl: url('DISCORD_API_URL', ['https:', 'http:']) ?? '', devGuildId },
+    discord: { token: discordToken, applicationId, apiUrl: url('DISCORD_API_URL', ['https:', 'http:']) ?? '', devGuildId, interactions, publicKey, shards },
     telegram: { token: telegramToken, apiRoot: url('TELEGRAM_API_ROOT', ['https:', 'http:']) ?? '', webhookUrl, webhookSecret },
     source,
     venues: {
@@ -248,6 +297,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       coinglassApiKey: raw('COINGLASS_API_KEY'),
       coinglassApiUrl: url('COINGLASS_API_URL', ['https:', 'http:']) ?? '',
     },
+    hyperliquid: {
+      apiUrl: url('HYPERLIQUID_API_URL', ['https:', 'http:']) ?? '',
+      wsUrl: url('HYPERLIQUID_WS_URL', ['wss:', 'ws:']) ?? '',
+      coins: hlCoins.map((c) => (/^k[A-Z]/.test(c) ? c : c.toUpperCase())),
+      tracker: hlTracker === 'on',
+      reservePct: int('HYPERLIQUID_RESERVE_PCT', 0, 90, "the tracker's share of the weight budget is 100 minus this"),
+    },
     store: { redisUrl, path: storePath },
     http: { port: int('HTTP_PORT', 0, 65535, 'the port of /healthz and /metrics') },
     web: {
@@ -260,7 +316,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       workers: int('RENDER_WORKERS', 1, 64, 'worker threads running the model and drawing pictures; about the number of cores'),
       queue: int('RENDER_QUEUE', 1, 10_000, 'model runs and renders allowed to wait'),
     },
-    commands: { cooldownSeconds: int('COMMAND_COOLDOWN_SECONDS', 0, 3600, 'seconds between two commands of one user') },
+    commands: {
+      pictureBurst: int('PICTURE_BURST', 1, 100, 'new pictures one person may ask for at once'),
+      pictureIntervalSeconds: int('PICTURE_INTERVAL_SECONDS', 0, 3600, 'seconds until one more new picture per person; 0 = no picture limit'),
+    },
     schedule: {
       digestGraceMinutes: int('DIGEST_GRACE_MINUTES', 0, 7 * 24 * 60, 'how late a missed digest may still be sent'),
       alertCooldownHours: int('ALERT_COOLDOWN_HOURS', 0, 24 * 30, 'hours between two firings of one alert rule'),
@@ -289,6 +348,24 @@ export function requirePlatform(config: Config): Array<'discord' | 'telegram'> {
     ]);
   }
   return platforms;
+}
+
+/** "0-3/8", "4,5/8", "0/1" → shard ids and count; undefined when malformed. */
+function parseShards(text: string): { ids: number[]; count: number } | undefined {
+  const m = /^([\d,\s-]+)\/(\d+)$/.exec(text);
+  if (!m) return undefined;
+  const count = Number(m[2]);
+  const ids = new Set<number>();
+  for (const part of m[1]!.split(',').map((p) => p.trim())) {
+    const range = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!range) return undefined;
+    const from = Number(range[1]);
+    const to = range[2] !== undefined ? Number(range[2]) : from;
+    if (to < from || to - from > 10_000) return undefined;
+    for (let id = from; id <= to; id++) ids.add(id);
+  }
+  if (count < 1 || ids.size === 0 || [...ids].some((id) => id >= count)) return undefined;
+  return { ids: [...ids].sort((a, b) => a - b), count };
 }
 
 function readDotenv(path: string, problems: string[]): Record<string, string | undefined> {

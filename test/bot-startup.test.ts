@@ -1,7 +1,7 @@
 // The composition root end to end: `liqmap serve` without a token, and startBot from a real Config
 // against both fake platforms at once, with the bundled sample as the source and a graceful stop.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, request, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,7 +95,8 @@ describe('startBot with both platforms', () => {
       },
       { dotenvPath: null },
     );
-    bot = await startBot(config, { log: pino({ level: 'silent' }), renderer: new FakeRenderer(300) });
+    // Pictures take longer than Discord's deferral delay: the answers in flight at stop() are deferred edits.
+    bot = await startBot(config, { log: pino({ level: 'silent' }), renderer: new FakeRenderer(1_500) });
   });
 
   afterAll(async () => {
@@ -109,7 +110,7 @@ describe('startBot with both platforms', () => {
     telegram.sendText('/liqmap btc', { userId: 11 });
     const { token } = discord.chatInput({ name: 'liqmap', options: [{ name: 'symbol', type: 3, value: 'btc' }] });
     await telegram.waitFor(() => telegram.delivered('sendPhoto', 11).length === 1);
-    const edit = await discord.waitForCall('PATCH', new RegExp(`^/webhooks/${APP_ID}/${token}/messages/@original$`));
+    const edit = await discord.waitForAnswer(token);
     expect(String(telegram.delivered('sendPhoto', 11)[0]!.params.caption)).toContain('estimated from Binance, 7d');
     expect(edit.files).toHaveLength(1);
     const health = await fetch(`${bot.http!.url}/healthz`);
@@ -207,6 +208,17 @@ describe('Telegram through a webhook', () => {
     expect(telegram.callsOf('deleteWebhook')).toHaveLength(0);
   });
 
+  it('refuses a 200 MB body sent with the right secret early, reading little of it (413), and keeps serving', async () => {
+    for (const declared of [true, false]) {
+      const { status, written } = await postHuge(`${bot.http!.url}/telegram/hook`, secret, 200 * 1024 * 1024, declared);
+      expect(status).toBe(413);
+      // What the kernel buffers is all that was sent before the refusal: far from 200 MB.
+      expect(written).toBeLessThan(32 * 1024 * 1024);
+    }
+    expect((await post(update(4, 24, '/help'), secret)).status).toBe(200);
+    await telegram.waitFor(() => telegram.delivered('sendMessage', 24).length === 1);
+  });
+
   it('answers an update posted with the secret; refuses one without it', async () => {
     expect((await post(update(1, 21, '/liqmap btc'), 'wrong')).status).toBe(401);
     expect((await post(update(2, 22, '/liqmap btc'))).status).toBe(401);
@@ -261,3 +273,38 @@ describe('startBot while a platform is still connecting', () => {
     }
   });
 });
+
+/** Streams `size` bytes to the URL in 64 KB chunks until the server answers; how much was written by then. */
+function postHuge(url: string, secret: string, size: number, declareLength: boolean): Promise<{ status: number | undefined; written: number }> {
+  return new Promise((resolve) => {
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let written = 0;
+    let status: number | undefined;
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      resolve({ status, written });
+    };
+    const req = request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret, ...(declareLength ? { 'content-length': String(size) } : { 'transfer-encoding': 'chunked' }) },
+    });
+    req.on('response', (res) => {
+      status = res.statusCode;
+      res.resume();
+      res.on('end', finish);
+      res.on('error', finish);
+    });
+    req.on('error', finish);
+    req.on('close', () => setTimeout(finish, 50));
+    const pump = () => {
+      while (!done && status === undefined && written < size) {
+        written += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      if (written >= size) req.end();
+    };
+    pump();
+  });
+}

@@ -7,13 +7,13 @@ import { TelegramBot } from '../src/platforms/telegram/telegram-bot.js';
 import { BOT_COMMANDS } from '../commands/index.js';
 import { BOT_USER, FakeTelegramApi, type ApiCall } from './fakes/telegram-api.js';
 import { testServices, type TestBot } from './fakes/bot-services.js';
+import { silentLogger } from './helpers/schedule-fakes.js';
 
 // A moderator-only command, to exercise getChatMember as schedule commands will.
 const secretCommand: CommandDefinition = {
   name: 'secret',
   description: 'moderators only (test)',
   access: 'moderator',
-  cooldownMs: 0,
   async handler() {
     return { text: 'settings changed' };
   },
@@ -23,7 +23,6 @@ const secretCommand: CommandDefinition = {
 const longCommand: CommandDefinition = {
   name: 'long',
   description: 'long text (test)',
-  cooldownMs: 0,
   produces: 'picture',
   async handler({ services }) {
     const { png } = await services.maps.mapPicture({ symbol: 'btc', window: '7d' });
@@ -34,6 +33,9 @@ const longCommand: CommandDefinition = {
 let api: FakeTelegramApi;
 let bot: TelegramBot;
 let env: TestBot;
+/** The retry policy's waits, recorded; they pass in a few ms instead of the seconds asked. */
+const waits: number[] = [];
+let lines: { level: number; msg: string }[] = [];
 let nextUser = 1000;
 const user = () => nextUser++;
 
@@ -46,9 +48,21 @@ const uploads = (calls: ApiCall[]) => calls.filter((c) => Object.keys(c.files).l
 beforeAll(async () => {
   api = await new FakeTelegramApi().start();
   env = testServices({ renderDelayMs: 30, commands: [...BOT_COMMANDS, secretCommand, longCommand] });
-  const runtime = new CommandRuntime(env.services);
-  bot = new TelegramBot({ token: api.token, apiRoot: api.url, runtime, log: env.services.log, maxRetryAfterSeconds: 5 });
-  await bot.startPolling();
+  const logged = silentLogger();
+  lines = logged.lines;
+  const runtime = new CommandRuntime({ ...env.services, log: logged.log });
+  bot = new TelegramBot({
+    token: api.token,
+    apiRoot: api.url,
+    runtime,
+    log: logged.log,
+    maxRetryAfterSeconds: 5,
+    sleep: async (ms) => {
+      waits.push(ms);
+      await new Promise((r) => setTimeout(r, 5));
+    },
+  });
+  await bot.start();
 });
 
 afterAll(async () => {
@@ -155,16 +169,49 @@ describe('Telegram bot against the real grammY client', () => {
     expect(photosTo(v)).toHaveLength(1);
   });
 
-  it('a second /liqmap within the cooldown gets "slow down"; /help is free', async () => {
+  it('a trader asks /liqmap btc, mistypes a symbol, asks /liqmap eth right after: all answered', async () => {
     const u = user();
-    api.sendText('/liqmap btc', { userId: u });
-    await waitReplies(u);
-    api.sendText('/liqmap btc', { userId: u });
-    await waitReplies(u, 2);
-    expect(String(messagesTo(u)[0]!.params.text)).toMatch(/try again in \d+ s/);
-    api.sendText('/help', { userId: u });
-    await waitReplies(u, 3);
-    expect(String(messagesTo(u)[1]!.params.text)).toContain('/liqmap — ');
+    for (const [n, text] of ['/liqmap btc', '/liqmap btx', '/liqmap eth', '/help'].entries()) {
+      api.sendText(text, { userId: u });
+      await waitReplies(u, n + 1);
+    }
+    expect(photosTo(u).map((p) => String(p.params.caption).split('\n')[0])).toEqual(['<b>BTC liquidation map · 7d</b>', '<b>ETH liquidation map · 7d</b>']);
+    expect(messagesTo(u).map((m) => String(m.params.text))).toEqual([expect.stringMatching(/Did you mean BTCUSDT/), expect.stringContaining('Limits: up to 3 new pictures at once')]);
+  });
+
+  it('three new pictures, then one per 10 s; the same map again in the chat is free', async () => {
+    const u = user();
+    for (const [n, window] of ['1d', '3d', '14d'].entries()) {
+      api.sendText(`/liqmap btc ${window}`, { userId: u });
+      await waitReplies(u, n + 1);
+    }
+    api.sendText('/liqmap btc 30d', { userId: u });
+    await waitReplies(u, 4);
+    expect(String(messagesTo(u)[0]!.params.text)).toMatch(/^That makes 3 new pictures in a row: the next one in \d+ s\.\nMaps already shown in this chat are free\.$/);
+    api.sendText('/liqmap btc 1d', { userId: u });
+    await waitReplies(u, 5);
+    expect(photosTo(u)).toHaveLength(4);
+  });
+
+  it('one member sends 80 commands to a group: a few answers, each refusal said once, and an administrator is answered at once', async () => {
+    const group = -100555;
+    const flooder = user();
+    const admin = user();
+    api.memberStatus.set(`${group}:${admin}`, 'administrator');
+    const before = api.callsOf('getChatMember').length;
+    for (let i = 0; i < 80; i++) api.sendText(i % 2 ? '/secret' : `/liqmap btc ${1 + (i % 9)}`, { chatId: group, userId: flooder, chatType: 'supergroup' });
+    // The flood is handled (answered or left unanswered) before the administrator asks.
+    await api.settled();
+    const flooderReplies = repliesTo(group).length;
+    api.sendText('/liqmap eth', { chatId: group, userId: admin, chatType: 'supergroup' });
+    await api.waitFor(() => photosTo(group).some((p) => String(p.params.caption).includes('ETH liquidation map')));
+    const texts = messagesTo(group).map((m) => String(m.params.text));
+    // At most half the group's 20 messages a minute went to the flooder.
+    expect(flooderReplies).toBeLessThanOrEqual(10);
+    expect(texts.filter((t) => t.includes('for moderators only'))).toHaveLength(1);
+    expect(texts.filter((t) => t.includes('Slow down'))).toHaveLength(1);
+    // getChatMember only for the commands the limiter let through (10 at once), not for 40.
+    expect(api.callsOf('getChatMember').length - before).toBeLessThanOrEqual(10);
   });
 
   it('a caption longer than 1,024 characters: the photo carries the first part, the rest follows as a message', async () => {
@@ -213,19 +260,82 @@ describe('Telegram bot against the real grammY client', () => {
   });
 });
 
+describe('answers under faults (issue 16)', () => {
+  it('a 429 with retry_after 90: the photo is retried after 90 s, once, and says it was delayed', async () => {
+    const u = user();
+    waits.length = 0;
+    api.failNext('sendPhoto', { code: 429, retryAfter: 90 });
+    api.sendText('/liqmap btc 3d', { userId: u });
+    await waitReplies(u);
+    await api.settled();
+    expect(api.callsOf('sendPhoto').filter((c) => Number(c.params.chat_id) === u).map((c) => c.failed ?? 'ok')).toEqual([429, 'ok']);
+    expect(waits).toEqual([90_000]);
+    expect(String(photosTo(u)[0]!.params.caption)).toMatch(/\nDelayed by 1 min 30 s: Telegram asked me to wait\.$/);
+  });
+
+  it('502s and a dropped connection ("socket hang up"): retried, delivered exactly once', async () => {
+    const u = user();
+    api.failNext('sendPhoto', { code: 502 }, 2);
+    api.failNext('sendMessage', { code: 'hang-up' });
+    api.sendText('/liqmap eth', { userId: u });
+    api.sendText('/help', { userId: u });
+    await waitReplies(u, 2);
+    await api.settled();
+    expect(api.callsOf('sendPhoto').filter((c) => Number(c.params.chat_id) === u).map((c) => c.failed ?? 'ok')).toEqual([502, 502, 'ok']);
+    expect(photosTo(u)).toHaveLength(1);
+    expect(messagesTo(u)).toHaveLength(1);
+  });
+
+  it('the Bot API gone for a while: the answers in flight arrive once it is back, and /healthz shows it failing meanwhile', async () => {
+    const users = [user(), user(), user()];
+    for (const u of users) api.sendText(`/heatmap btc ${['1d', '3d', '14d'][users.indexOf(u)]}`, { userId: u });
+    // Work has started on all three (Telegram shows "sending photo…"), then the API goes away.
+    await api.waitFor(() => users.every((u) => api.callsOf('sendChatAction').some((c) => Number(c.params.chat_id) === u)));
+    api.down = true;
+    for (let i = 0; i < 200 && (await bot.health()).ready; i++) await new Promise((r) => setTimeout(r, 20));
+    const failing = await bot.health();
+    api.down = false;
+    expect(failing.ready).toBe(false);
+    expect(failing.reason).toMatch(/^Telegram Bot API failing since .*calls in a row/);
+    await api.waitFor(() => users.every((u) => photosTo(u).length === 1));
+    await api.settled();
+    for (const u of users) expect(photosTo(u)).toHaveLength(1);
+    expect((await bot.health()).ready).toBe(true);
+  });
+
+  it('an answer Telegram refuses for good gets a short apology instead', async () => {
+    const u = user();
+    api.failNext('sendPhoto', { code: 400, description: 'Bad Request: PHOTO_INVALID_DIMENSIONS' });
+    api.sendText('/liqmap btc 7d 12', { userId: u });
+    await waitReplies(u);
+    expect(photosTo(u)).toHaveLength(0);
+    expect(String(messagesTo(u)[0]!.params.text)).toBe('Sorry, my answer to /liqmap could not be delivered. Please try again.');
+  });
+
+  it('a group message from a channel identity sending a moderator command gets the moderator refusal, not an internal error', async () => {
+    const group = -100444;
+    api.sendText('/secret', { chatId: group, chatType: 'supergroup', channel: { id: -1009001 } });
+    api.sendText('/secret', { chatId: group, chatType: 'supergroup', channel: { id: -1009002, automaticForward: true } });
+    await waitReplies(group, 2);
+    const texts = messagesTo(group).map((m) => String(m.params.text));
+    expect(texts).toEqual([expect.stringContaining('/secret is for moderators only.'), expect.stringContaining('/secret is for moderators only.')]);
+    expect(lines.filter((l) => l.level >= 50).map((l) => l.msg)).toEqual([]);
+  });
+});
+
 describe('Telegram polling conflict', () => {
   it('a second poller of the same token (409) is reported not ready', async () => {
     const api2 = await new FakeTelegramApi().start();
     const env2 = testServices();
     const bot2 = new TelegramBot({ token: api2.token, apiRoot: api2.url, runtime: new CommandRuntime(env2.services), log: env2.services.log });
     try {
-      await bot2.startPolling();
-      for (let i = 0; i < 100 && !bot2.isReady(); i++) await new Promise((r) => setTimeout(r, 20));
-      expect(bot2.isReady()).toBe(true);
+      await bot2.start();
+      for (let i = 0; i < 100 && !(await bot2.health()).ready; i++) await new Promise((r) => setTimeout(r, 20));
+      expect((await bot2.health()).ready).toBe(true);
       // The held getUpdates ends within 2 s; the next one meets the other poller.
       api2.failNext('getUpdates', { code: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' });
-      for (let i = 0; i < 250 && bot2.isReady(); i++) await new Promise((r) => setTimeout(r, 20));
-      expect(bot2.isReady()).toBe(false);
+      for (let i = 0; i < 250 && (await bot2.health()).ready; i++) await new Promise((r) => setTimeout(r, 20));
+      expect((await bot2.health()).ready).toBe(false);
     } finally {
       await bot2.stop();
       await api2.close();

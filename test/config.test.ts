@@ -23,7 +23,8 @@ describe('loadConfig', () => {
     expect(config.source).toEqual({ kind: 'live' });
     expect(config.http.port).toBe(8080);
     expect(config.store).toEqual({ redisUrl: undefined, path: './data/liqmap.sqlite' });
-    expect(config.commands.cooldownSeconds).toBe(10);
+    expect(config.commands).toEqual({ pictureBurst: 3, pictureIntervalSeconds: 10 });
+    expect(config.discord).toMatchObject({ interactions: 'gateway', publicKey: undefined, shards: undefined });
     expect(config.schedule).toEqual({ digestGraceMinutes: 120, alertCooldownHours: 4 });
     expect(config.log).toEqual({ level: 'info', pretty: false });
     expect(config.telegram.apiRoot).toBe('https://api.telegram.org');
@@ -52,7 +53,7 @@ describe('loadConfig', () => {
           TELEGRAM_BOT_TOKEN: 'not-a-token',
           TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/telegram',
           DISCORD_TOKEN: 'Bot abc.def.ghi',
-          COMMAND_COOLDOWN_SECONDS: '-1',
+          PICTURE_BURST: '-1',
           DISCORD_APPLICATION_ID: 'my-app',
         },
         { dotenvPath: null },
@@ -68,7 +69,7 @@ describe('loadConfig', () => {
     expect(text).toMatch(/TELEGRAM_BOT_TOKEN does not look like a Bot API token.*@BotFather/);
     expect(text).toMatch(/TELEGRAM_WEBHOOK_URL is set without TELEGRAM_WEBHOOK_SECRET: set a random secret/);
     expect(text).toMatch(/DISCORD_TOKEN must be the bare bot token \(no "Bot " prefix/);
-    expect(text).toMatch(/COMMAND_COOLDOWN_SECONDS="-1"/);
+    expect(text).toMatch(/PICTURE_BURST="-1"/);
     expect(text).toMatch(/DISCORD_APPLICATION_ID="my-app" must be the numeric application id/);
   });
 
@@ -124,6 +125,26 @@ describe('loadConfig', () => {
     expect(config.http.port).toBe(9100);
     // A missing .env file is fine.
     expect(loadConfig({}, { dotenvPath: join(dir, 'absent.env') }).http.port).toBe(8080);
+  });
+
+  it('reads how Discord interactions arrive, the public key and the shards, and says what is wrong', () => {
+    const key = 'a'.repeat(64);
+    const http = loadConfig({ DISCORD_INTERACTIONS: 'http', DISCORD_PUBLIC_KEY: key }, { dotenvPath: null });
+    expect(http.discord).toMatchObject({ interactions: 'http', publicKey: key, shards: undefined });
+    expect(loadConfig({ DISCORD_SHARDS: '0-3/8' }, { dotenvPath: null }).discord.shards).toEqual({ ids: [0, 1, 2, 3], count: 8 });
+    expect(loadConfig({ DISCORD_SHARDS: '5,1/6' }, { dotenvPath: null }).discord.shards).toEqual({ ids: [1, 5], count: 6 });
+    expect(problemsOf(() => loadConfig({ DISCORD_INTERACTIONS: 'http' }, { dotenvPath: null }))).toEqual([
+      'DISCORD_INTERACTIONS=http needs DISCORD_PUBLIC_KEY (Developer Portal → General Information → Public Key): without it no request can be verified',
+    ]);
+    expect(problemsOf(() => loadConfig({ DISCORD_INTERACTIONS: 'webhook', DISCORD_PUBLIC_KEY: 'xyz', DISCORD_SHARDS: '8/8' }, { dotenvPath: null }))).toEqual([
+      'DISCORD_INTERACTIONS="webhook" must be one of gateway, http',
+      'DISCORD_PUBLIC_KEY must be the 64 hexadecimal characters of Developer Portal → General Information → Public Key',
+      'DISCORD_SHARDS="8/8" must be ids/count with ids below count, e.g. 0-3/8 or 4,5/8 (or unset for every shard in this instance)',
+    ]);
+    expect(problemsOf(() => loadConfig({ DISCORD_INTERACTIONS: 'http', DISCORD_PUBLIC_KEY: key, DISCORD_SHARDS: '0/2' }, { dotenvPath: null }))).toEqual([
+      'DISCORD_SHARDS is for the gateway: with DISCORD_INTERACTIONS=http there is no gateway connection to shard',
+    ]);
+    expect(loadConfig({ PICTURE_BURST: '5', PICTURE_INTERVAL_SECONDS: '30' }, { dotenvPath: null }).commands).toEqual({ pictureBurst: 5, pictureIntervalSeconds: 30 });
   });
 
   it('treats an empty value as unset', () => {

@@ -50,7 +50,7 @@ describe('two instances on one Redis', () => {
   it('send each digest exactly once', async () => {
     // Subscriptions appear after both instances run (their first ticks found none), then both tick at
     // once, twice: they contend for every slot.
-    await Promise.all(bots.map((b) => b.services.schedule!.digests.tick()));
+    await Promise.all(bots.map((b) => b.schedule.scheduler.tick()));
     const seed = createStore(new RedisBackend(redis.url), pino({ level: 'silent' }));
     for (const chat of CHATS) {
       await seed.subscriptions.put(`tg:${chat}`, {
@@ -68,8 +68,8 @@ describe('two instances on one Redis', () => {
       });
     }
     await seed.close();
-    await Promise.all(bots.map((b) => b.services.schedule!.digests.tick()));
-    await Promise.all(bots.map((b) => b.services.schedule!.digests.tick()));
+    await Promise.all(bots.map((b) => b.schedule.scheduler.tick()));
+    await Promise.all(bots.map((b) => b.schedule.scheduler.tick()));
     for (const chat of CHATS) expect(telegram.delivered('sendPhoto', chat), String(chat)).toHaveLength(1);
     expect(telegram.delivered('sendPhoto')).toHaveLength(CHATS.length);
   });

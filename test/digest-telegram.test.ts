@@ -8,6 +8,7 @@ import { TelegramBot } from '../src/platforms/telegram/telegram-bot.js';
 import { AlertEvaluator } from '../src/schedule/alert-evaluator.js';
 import { DigestScheduler } from '../src/schedule/digest-scheduler.js';
 import type { ServicesWithSchedule } from '../src/schedule/services.js';
+import { scheduleServicesOf } from '../src/schedule/start-schedule.js';
 import { MemoryBackend } from '../src/store/memory-backend.js';
 import { createStore, type Store } from '../src/store/store.js';
 import { testServices } from './fakes/bot-services.js';
@@ -15,6 +16,7 @@ import { FakeTelegramApi } from './fakes/telegram-api.js';
 import { FakeClock } from './helpers/schedule-fakes.js';
 
 const GROUP = -100777;
+const SETUP_GROUP = -100778;
 const MEMBER = 3001;
 const ADMIN = 3002;
 const ANONYMOUS_ADMIN = 1087968824;
@@ -39,12 +41,12 @@ beforeAll(async () => {
   const senders: ConstructorParameters<typeof DigestScheduler>[0]['senders'] = {};
   digests = new DigestScheduler({ store, maps: env.maps, senders, clock, log, instanceId: 'e2e' });
   const alerts = new AlertEvaluator({ store, maps: env.maps, senders, clock, log, instanceId: 'e2e' });
-  const services: ServicesWithSchedule = { ...env.services, schedule: { store, digests, alerts } };
-  const runtime = new CommandRuntime(services, { cooldownMs: 0 });
+  const services: ServicesWithSchedule = { ...env.services, schedule: scheduleServicesOf({ store, maps: env.maps, clock, scheduler: digests, evaluator: alerts, liquidationsAvailable: false }) };
+  const runtime = new CommandRuntime(services);
   bot = new TelegramBot({ token: api.token, apiRoot: api.url, runtime, log, maxRetryAfterSeconds: 5 });
   senders.telegram = bot;
   api.memberStatus.set(`${GROUP}:${ADMIN}`, 'administrator');
-  await bot.startPolling();
+  await bot.start();
 });
 
 afterAll(async () => {
@@ -93,5 +95,18 @@ describe('digests and alerts on Telegram', () => {
     const before = textsTo(GROUP).length;
     await say('/digest status', MEMBER, api.delivered('sendPhoto', GROUP).length + before + 1);
     expect(textsTo(GROUP).at(-1)).toMatch(/Digest stopped on .*: Forbidden: bot was kicked from the supergroup chat/);
+  });
+
+  it('a moderator sets up another group in one go (issue 15): digest on, now, three alert rules, list, status: nothing refused', async () => {
+    api.memberStatus.set(`${SETUP_GROUP}:${ADMIN}`, 'administrator');
+    const commands = ['/digest on 08:00 Europe/Berlin btc', '/digest now', '/alerts add ratio btc > 5', '/alerts add ratio eth > 6', '/alerts add cluster btc 500M 2%', '/alerts list', '/digest status'];
+    for (const [n, text] of commands.entries()) {
+      api.sendText(text, { chatId: SETUP_GROUP, userId: ADMIN, chatType: 'supergroup' });
+      await api.waitFor(() => api.delivered('sendMessage', SETUP_GROUP).length + api.delivered('sendPhoto', SETUP_GROUP).length >= n + 1);
+    }
+    const answers = [...api.delivered('sendMessage', SETUP_GROUP).map((c) => String(c.params.text)), ...api.delivered('sendPhoto', SETUP_GROUP).map((c) => String(c.params.caption))];
+    expect(answers).toHaveLength(commands.length);
+    expect(answers.filter((t) => /Slow down|in a row|busy|try again/i.test(t))).toEqual([]);
+    expect(api.delivered('sendPhoto', SETUP_GROUP)).toHaveLength(1);
   });
 });

@@ -81,7 +81,7 @@ describe('a token given to the bot never reaches the log (real adapter, failing 
     const runtime = new CommandRuntime({ ...env.services, log: logger });
     const bot = new TelegramBot({ token: config.telegram.token!, apiRoot: config.telegram.apiRoot, runtime, log: logger.child({ platform: 'telegram' }), maxRetryAttempts: 0 });
     try {
-      await bot.startPolling();
+      await bot.start();
       // Both answers fail: the photo (socket closed) and the unknown-symbol text (500 page).
       for (let i = 0; i < 200 && lines.filter((l) => l.includes('not delivered')).length < 2; i++) await new Promise((r) => setTimeout(r, 25));
     } finally {

@@ -38,7 +38,7 @@ function runtimeWith(apiKey: string | undefined) {
   const log = pino({ level: 'silent' });
   const maps = new MapPipeline({ market: new FakeMarket(), renderer: inlineRenderer, models: inlineModelRunner, clock: { now: () => Date.UTC(2026, 5, 22, 12) }, log, coinglass });
   const services = { maps, clock, log, commands: BOT_COMMANDS } as unknown as Services;
-  return new CommandRuntime(services, { cooldownMs: 0 });
+  return new CommandRuntime(services);
 }
 
 describe('/liqmap btc compare', () => {

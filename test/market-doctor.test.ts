@@ -218,7 +218,7 @@ describe('liqmap doctor', () => {
     const out: string[] = [];
     const code = await runDoctorCommand([], { out: (t) => out.push(t), err: (t) => out.push(t) }, {
       clock,
-      env: { BINANCE_FAPI_URL: fake.url, BYBIT_API_URL: fake.url, OKX_API_URL: fake.url, BINANCE_WS_URL: ws.binance, BYBIT_WS_URL: ws.bybit, OKX_WS_URL: ws.okx, ...env },
+      env: { BINANCE_FAPI_URL: fake.url, BYBIT_API_URL: fake.url, OKX_API_URL: fake.url, HYPERLIQUID_API_URL: fake.url, BINANCE_WS_URL: ws.binance, BYBIT_WS_URL: ws.bybit, OKX_WS_URL: ws.okx, ...env },
       ...deps,
     });
     const rows = new Map(out.slice(1, -1).map((line) => {

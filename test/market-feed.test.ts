@@ -42,6 +42,8 @@ describe("the bot's liquidation feed (src/main.ts)", () => {
         BINANCE_FAPI_URL: fake.url,
         BYBIT_API_URL: fake.url,
         OKX_API_URL: fake.url,
+        HYPERLIQUID_API_URL: fake.url,
+        HYPERLIQUID_WS_URL: fake.hyperliquidWsUrl,
         BINANCE_WS_URL: ws.binance,
         BYBIT_WS_URL: ws.bybit,
         OKX_WS_URL: ws.okx,
@@ -64,7 +66,7 @@ describe("the bot's liquidation feed (src/main.ts)", () => {
   });
 
   it("counts OKX liquidations with the venue's contract sizes", async () => {
-    const realized = bot.services.schedule!.liquidations!;
+    const realized = bot.schedule.liquidations!;
     // 100 BTC-USDT-SWAP contracts of 0.01 BTC at 60,000: $60,000 of longs. Pushed until the feed has its sizes.
     await until(() => {
       fake.push('okx', { arg: { channel: 'liquidation-orders', instType: 'SWAP' }, data: [{ instId: 'BTC-USDT-SWAP', instFamily: 'BTC-USDT', instType: 'SWAP', uly: 'BTC-USDT', details: [{ bkLoss: '0', bkPx: '60000', ccy: '', posSide: 'long', side: 'sell', sz: '100', ts: String(Date.now()) }] }] });
@@ -75,16 +77,16 @@ describe("the bot's liquidation feed (src/main.ts)", () => {
 
   it('subscribes Bybit to the symbols chats add to digests and alert rules, within a minute', async () => {
     expect(fake.subscribed('bybit', 'allLiquidation.SOLUSDT')).toBe(false);
-    const store = bot.services.schedule!.store;
+    const store = bot.schedule.store;
     await store.subscriptions.put('tg:-1001', { v: 1, destination: 'tg:-1001', platform: 'telegram', time: '08:00', timezone: 'UTC', days: 'daily', symbols: ['SOLUSDT'], window: '7d', createdBy: '42', updatedAtMs: Date.now(), enabled: true });
     await store.alertRules.put('tg:-1002/a1', { v: 1, id: 'a1', destination: 'tg:-1002', platform: 'telegram', symbol: 'DOGEUSDT', condition: { kind: 'liquidations', minUsd: 50e6, periodMs: 3_600_000 }, createdBy: '42', createdAtMs: Date.now(), armed: true });
     await vi.advanceTimersByTimeAsync(60_000);
     await until(() => fake.subscribed('bybit', 'allLiquidation.SOLUSDT') && fake.subscribed('bybit', 'allLiquidation.DOGEUSDT'), 'SOL and DOGE subscribed');
     expect(fake.subscribed('bybit', 'allLiquidation.BTCUSDT')).toBe(true);
     // Binance's all-market stream now keeps SOL too.
-    const before = bot.services.schedule!.liquidations!.sum('SOLUSDT', 3_600_000)?.shortUsd ?? 0;
+    const before = bot.schedule.liquidations!.sum('SOLUSDT', 3_600_000)?.shortUsd ?? 0;
     fake.push('binance', { e: 'forceOrder', E: Date.now(), o: { s: 'SOLUSDT', S: 'BUY', o: 'LIMIT', f: 'IOC', q: '10', p: '150', ap: '150', X: 'FILLED', l: '10', z: '10', T: Date.now() } });
-    await until(() => (bot.services.schedule!.liquidations!.sum('SOLUSDT', 3_600_000)?.shortUsd ?? 0) === before + 1500, 'the SOL event');
+    await until(() => (bot.schedule.liquidations!.sum('SOLUSDT', 3_600_000)?.shortUsd ?? 0) === before + 1500, 'the SOL event');
   });
 
   it('reports each stream in /metrics: connected, messages, reconnects', async () => {

@@ -31,8 +31,8 @@ describe('live market data against the fake exchange', () => {
     const market = liveAgainst(fake, clock);
     const data = await market.getSeries({ symbol: 'btc', window: '7d' });
     expect(data.failed).toEqual([]);
-    expect(data.venues.map((v) => v.series.venue)).toEqual(['binance', 'bybit', 'okx']);
-    for (const v of data.venues) {
+    expect(data.venues.map((v) => v.series.venue)).toEqual(['binance', 'bybit', 'okx', 'hyperliquid']);
+    for (const v of data.venues.slice(0, 3)) {
       const want = expected7d(v.series.venue);
       expect(v.series.intervalMs).toBe(M15);
       expect(v.series.bars.length).toBe(672);
@@ -53,8 +53,17 @@ describe('live market data against the fake exchange', () => {
     expect(binance!.spec).toEqual({ maxLeverage: 125, maintenanceMarginRate: 0.004 });
     expect(bybit!.spec).toEqual({ maxLeverage: 100, maintenanceMarginRate: 0.005 });
     expect(okx!.spec).toEqual({ maxLeverage: 100, maintenanceMarginRate: 0.004 });
+    // Hyperliquid: its candles; its open interest, of which it keeps no history, read once now and
+    // carried back over the window; maintenance margin half the initial margin at 40x.
+    const hl = data.venues[3]!;
+    const hlWant = expected7d('hyperliquid');
+    expect(hl.series.bars.map((b) => b.ts)).toEqual(hlWant.map((b) => b.ts));
+    expect(hl.series.bars[100]!.close).toBeCloseTo(hlWant[100]!.close, 6);
+    expect(new Set(hl.series.bars.map((b) => b.oi)).size).toBe(1);
+    expect(hl.spec).toEqual({ maxLeverage: 40, maintenanceMarginRate: 1 / 80 });
+    expect(data.notes).toContain('hyperliquid: BTC perpetual settled in USDC (shown as BTCUSDT)');
     const map = buildMap(toModelRequest(data, { window: '7d' }));
-    expect(map.meta.venues.map((v) => v.venue)).toEqual(['binance', 'bybit', 'okx']);
+    expect(map.meta.venues.map((v) => v.venue)).toEqual(['binance', 'bybit', 'okx', 'hyperliquid']);
     expect(map.shortAbove + map.longBelow).toBeGreaterThan(0);
   });
 
@@ -83,7 +92,7 @@ describe('live market data against the fake exchange', () => {
     const market = liveAgainst(fake, clock);
     const all = await Promise.all(Array.from({ length: 5 }, () => market.getSeries({ symbol: 'BTCUSDT', window: '1d' })));
     const single = fake.requests.length;
-    expect(all.every((d) => d.venues.length === 3)).toBe(true);
+    expect(all.every((d) => d.venues.length === 4)).toBe(true);
     // A second client on the same IP: past OKX's 2-second windows, so the fake's limits do not refuse it.
     clock.advance(2200);
     const other = liveAgainst(fake, clock);
@@ -107,9 +116,9 @@ describe('live market data against the fake exchange', () => {
     const market = liveAgainst(fake, clock);
     const data = await market.getSeries({ symbol: 'doge', window: '1d' });
     expect(data.venues.map((v) => v.series.venue)).toEqual(['binance', 'bybit']);
-    expect(data.failed).toEqual([{ venue: 'okx', reason: 'does not list DOGEUSDT' }]);
+    expect(data.failed).toEqual([{ venue: 'okx', reason: 'does not list DOGEUSDT' }, { venue: 'hyperliquid', reason: 'does not list DOGEUSDT' }]);
     const map = buildMap(toModelRequest(data, { window: '1d' }));
-    expect(map.meta.venuesFailed).toEqual([{ venue: 'okx', reason: 'does not list DOGEUSDT' }]);
+    expect(map.meta.venuesFailed).toEqual([{ venue: 'okx', reason: 'does not list DOGEUSDT' }, { venue: 'hyperliquid', reason: 'does not list DOGEUSDT' }]);
   });
 
   it('honours 429 Retry-After and then answers', async () => {
@@ -124,7 +133,7 @@ describe('live market data against the fake exchange', () => {
     fake.fault({ path: '/fapi/v1/klines', kind: 'status', status: 418, headers: { 'retry-after': '3600' } });
     const market = liveAgainst(fake, clock);
     const data = await market.getSeries({ symbol: 'btc', window: '1d' });
-    expect(data.venues.map((v) => v.series.venue)).toEqual(['bybit', 'okx']);
+    expect(data.venues.map((v) => v.series.venue)).toEqual(['bybit', 'okx', 'hyperliquid']);
     expect(data.failed[0]!.venue).toBe('binance');
     expect(data.failed[0]!.reason).toMatch(/banned.*418/);
     expect(fake.count('/fapi/v1/klines')).toBe(1); // a ban is not retried
@@ -158,7 +167,7 @@ describe('live market data against the fake exchange', () => {
     const fresh = liveAgainst(fake, clock);
     const data = await fresh.getSeries({ symbol: 'btc', window: '1d' });
     expect(data.failed).toEqual([{ venue: 'bybit', reason: 'kline: HTTP 503' }]);
-    expect(data.venues.length).toBe(2);
+    expect(data.venues.length).toBe(3);
   });
 
   it('times out a slow response and retries', async () => {
@@ -178,7 +187,7 @@ describe('live market data against the fake exchange', () => {
     fake.fault({ path: '/api/v5/market/candles', kind: 'slow', delayMs: 800, times: Infinity });
     const data = await liveAgainst(fake, clock, { timeoutMs: 200, retries: 1 }).getSeries({ symbol: 'btc', window: '1d' });
     expect(data.failed).toEqual([{ venue: 'okx', reason: 'candles: no answer within 200 ms' }]);
-    expect(data.venues.map((v) => v.series.venue)).toEqual(['binance', 'bybit']);
+    expect(data.venues.map((v) => v.series.venue)).toEqual(['binance', 'bybit', 'hyperliquid']);
   });
 
   it('treats truncated JSON as an error, retries it, and names venue and endpoint when it persists', async () => {
@@ -275,7 +284,7 @@ describe('live market data against the fake exchange', () => {
 
   it('fails fast naming every unreachable venue', async () => {
     await fake.stop();
-    const closed = { binance: fake.url, bybit: fake.url, okx: fake.url };
+    const closed = { binance: fake.url, bybit: fake.url, okx: fake.url, hyperliquid: fake.url };
     fake = await startFake(clock); // for afterEach
     const market = liveAgainst(fake, clock, { urls: closed });
     const err = await market.getSeries({ symbol: 'btc', window: '7d' }).catch((e: unknown) => e);
@@ -291,14 +300,14 @@ describe('liqmap map with live venues', () => {
     await fake.stop();
     fake = await startFake(clock);
     const saved = { ...process.env };
-    Object.assign(process.env, { BINANCE_FAPI_URL: url, BYBIT_API_URL: url, OKX_API_URL: url });
+    Object.assign(process.env, { BINANCE_FAPI_URL: url, BYBIT_API_URL: url, OKX_API_URL: url, HYPERLIQUID_API_URL: url });
     try {
       const err: string[] = [];
       const code = await runCli(['map', 'btc'], { out: () => {}, err: (t) => err.push(t) });
       expect(code).toBe(2);
       expect(err.join('\n')).toMatch(/^liqmap map: no market data for BTCUSDT: binance \(exchangeInfo: unreachable \(ECONNREFUSED\)\); bybit \(instruments-info: .*\); okx \(instruments: .*\)\nUse --source sample/);
     } finally {
-      for (const k of ['BINANCE_FAPI_URL', 'BYBIT_API_URL', 'OKX_API_URL']) if (saved[k] === undefined) delete process.env[k];
+      for (const k of ['BINANCE_FAPI_URL', 'BYBIT_API_URL', 'OKX_API_URL', 'HYPERLIQUID_API_URL']) if (saved[k] === undefined) delete process.env[k];
       Object.assign(process.env, saved);
     }
   });
@@ -306,7 +315,7 @@ describe('liqmap map with live venues', () => {
   it('maps from the live venues by default', async () => {
     const { runCli } = await import('../src/cli.js');
     const saved = { ...process.env };
-    Object.assign(process.env, { BINANCE_FAPI_URL: fake.url, BYBIT_API_URL: fake.url, OKX_API_URL: fake.url });
+    Object.assign(process.env, { BINANCE_FAPI_URL: fake.url, BYBIT_API_URL: fake.url, OKX_API_URL: fake.url, HYPERLIQUID_API_URL: fake.url });
     try {
       const out: string[] = [];
       // --at pins the window to the fake's data. The real clock is months past it, so Binance, which keeps
@@ -318,7 +327,7 @@ describe('liqmap map with live venues', () => {
       expect(fake.count('/futures/data/openInterestHist')).toBe(0);
       expect(fake.count('/api/v5/rubik/')).toBe(0);
     } finally {
-      for (const k of ['BINANCE_FAPI_URL', 'BYBIT_API_URL', 'OKX_API_URL']) if (saved[k] === undefined) delete process.env[k];
+      for (const k of ['BINANCE_FAPI_URL', 'BYBIT_API_URL', 'OKX_API_URL', 'HYPERLIQUID_API_URL']) if (saved[k] === undefined) delete process.env[k];
       Object.assign(process.env, saved);
     }
   });

@@ -41,10 +41,10 @@ describe('recording', () => {
   it('records every venue, and replaying the recording gives exactly the live bars', async () => {
     const r = recorder();
     const first = await r.step();
-    expect(first.appended).toEqual({ binance: 288, bybit: 288, okx: 288 });
+    expect(first.appended).toEqual({ binance: 288, bybit: 288, okx: 288, hyperliquid: 288 });
     clock.advance(3 * M5);
-    expect((await r.step()).appended).toEqual({ binance: 3, bybit: 3, okx: 3 });
-    expect(readdirSync(dir).sort()).toEqual(['binance-BTCUSDT-5m.csv', 'bybit-BTCUSDT-5m.csv', 'okx-BTCUSDT-5m.csv']);
+    expect((await r.step()).appended).toEqual({ binance: 3, bybit: 3, okx: 3, hyperliquid: 3 });
+    expect(readdirSync(dir).sort()).toEqual(['binance-BTCUSDT-5m.csv', 'bybit-BTCUSDT-5m.csv', 'hyperliquid-BTCUSDT-5m.csv', 'okx-BTCUSDT-5m.csv']);
 
     const live = await liveAgainst(fake, clock).getSeries({ symbol: 'btc', window: '1d' });
     const replay = await new RecordedMarketData(dir).getSeries({ symbol: 'btc', window: '1d' });
@@ -61,7 +61,7 @@ describe('recording', () => {
     // A crash in the middle of a write leaves half a row behind.
     appendFileSync(join(dir, 'bybit-BTCUSDT-5m.csv'), '1781956800000,6512');
     const restarted = recorder();
-    expect((await restarted.step()).appended).toEqual({ binance: 4, bybit: 4, okx: 4 });
+    expect((await restarted.step()).appended).toEqual({ binance: 4, bybit: 4, okx: 4, hyperliquid: 4 });
     for (const venue of ['binance', 'bybit', 'okx']) {
       const ts = barsOf(`${venue}-BTCUSDT-5m.csv`).map((b) => b.ts);
       expect(ts.length).toBe(292);
@@ -77,9 +77,9 @@ describe('recording', () => {
     fake.fault({ path: '/v5/market/kline', kind: 'status', status: 500 });
     const during = await r.step();
     expect(during.failed).toEqual([{ venue: 'bybit', reason: 'kline: HTTP 500' }]);
-    expect(during.appended).toEqual({ binance: 2, okx: 2 });
+    expect(during.appended).toEqual({ binance: 2, okx: 2, hyperliquid: 2 });
     clock.advance(M5);
-    expect((await r.step()).appended).toEqual({ binance: 1, bybit: 3, okx: 1 });
+    expect((await r.step()).appended).toEqual({ binance: 1, bybit: 3, okx: 1, hyperliquid: 1 });
     expectContiguous(barsOf('bybit-BTCUSDT-5m.csv').map((b) => b.ts));
   });
 
@@ -108,7 +108,7 @@ describe('recording', () => {
   it('liqmap record runs until stopped and its directory is a source for liqmap map', async () => {
     const controller = new AbortController();
     const out: string[] = [];
-    const env = { BINANCE_FAPI_URL: fake.url, BYBIT_API_URL: fake.url, OKX_API_URL: fake.url };
+    const env = { BINANCE_FAPI_URL: fake.url, BYBIT_API_URL: fake.url, OKX_API_URL: fake.url, HYPERLIQUID_API_URL: fake.url };
     const steps = { n: 0 };
     const io = {
       out: (t: string) => {
@@ -119,12 +119,12 @@ describe('recording', () => {
     };
     const code = await runRecord(['btc', '--out', dir, '--interval', '5m', '--backfill', '1d', '--no-stream'], io, { clock, signal: controller.signal, env, settleMs: 1000 });
     expect(code).toBe(0);
-    expect(out[0]).toBe('BTCUSDT: binance +288, bybit +288, okx +288');
-    expect(out).toContain('BTCUSDT: binance +1, bybit +1, okx +1');
+    expect(out[0]).toBe('BTCUSDT: binance +288, bybit +288, okx +288, hyperliquid +288');
+    expect(out).toContain('BTCUSDT: binance +1, bybit +1, okx +1, hyperliquid +1');
     const r = await runCli(['map', 'btc', '--source', dir, '--window', '1d'], { out: (t) => out.push(t), err: () => {} });
     expect(r).toBe(0);
     // The summary's first line (the second is the calibrated forced flow).
-    expect(out.at(-1)!.split('\n')[0]).toMatch(/^BTC [\d,]+ · .* estimated from Binance\+Bybit\+OKX, 1d$/);
+    expect(out.at(-1)!.split('\n')[0]).toMatch(/^BTC [\d,]+ · .* estimated from Binance\+Bybit\+Hyperliquid\+OKX, 1d$/);
   });
 
   it('explains a bad interval', async () => {

@@ -99,7 +99,7 @@ describe('paging and headers', () => {
 
   it('takes every venue URL from the environment', () => {
     const o = marketOptionsFromEnv({ BINANCE_FAPI_URL: 'http://127.0.0.1:1', BYBIT_WS_URL: 'ws://127.0.0.1:2/x', OKX_API_URL: ' ' });
-    expect(o.urls).toEqual({ binance: 'http://127.0.0.1:1', bybit: 'https://api.bybit.com', okx: 'https://www.okx.com' });
+    expect(o.urls).toEqual({ binance: 'http://127.0.0.1:1', bybit: 'https://api.bybit.com', okx: 'https://www.okx.com', hyperliquid: 'https://api.hyperliquid.xyz' });
     expect(o.wsUrls.bybit).toBe('ws://127.0.0.1:2/x');
   });
 });
@@ -173,7 +173,7 @@ describe('metrics hook', () => {
     expect(seen).toContain('binance klines ok');
     expect(seen).toContain('bybit kline http-error');
     expect(seen).toContain('okx taker-volume-contract ok');
-    expect(misses).toBe(3);
-    expect(hits).toBe(3);
+    expect(misses).toBe(4);
+    expect(hits).toBe(4);
   });
 });

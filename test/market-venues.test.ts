@@ -129,7 +129,7 @@ describe('point 6: risks settled from the documents', () => {
     const data = await liveAgainst(fake, clock).getSeries({ symbol: 'btc', window: '1d' });
     expect(fake.rateLimited('binance')).toEqual([]);
     expect(data.failed).toEqual([{ venue: 'binance', reason: expect.stringMatching(/rate limited: this IP has used 23\d\d of binance's 2400 request weight this minute; next request in \d+ s/) as string }]);
-    expect(data.venues.map((v) => v.series.venue)).toEqual(['bybit', 'okx']);
+    expect(data.venues.map((v) => v.series.venue)).toEqual(['bybit', 'okx', 'hyperliquid']);
   });
 
   it('geo-blocks are named as such: Binance HTTP 451, Bybit CloudFront 403', async () => {
@@ -140,7 +140,7 @@ describe('point 6: risks settled from the documents', () => {
       { venue: 'binance', reason: 'exchangeInfo: geo-blocked: binance refuses requests from this country (HTTP 451)' },
       { venue: 'bybit', reason: 'instruments-info: geo-blocked: bybit refuses requests from this country (HTTP 403 from CloudFront)' },
     ]);
-    expect(data.venues.map((v) => v.series.venue)).toEqual(['okx']);
+    expect(data.venues.map((v) => v.series.venue)).toEqual(['okx', 'hyperliquid']);
   });
 
   it('OKX contract size is ctVal × ctMult', async () => {
@@ -179,7 +179,7 @@ describe('runtime guard', () => {
     const end = Math.floor(T0 / M15) * M15;
     fake.binance.oiJump = { fromTs: end, factor: 4 };
     const data = await liveAgainst(fake, clock).getSeries({ symbol: 'btc', window: '7d' });
-    expect(data.venues.map((v) => v.series.venue)).toEqual(['bybit', 'okx']);
+    expect(data.venues.map((v) => v.series.venue)).toEqual(['bybit', 'okx', 'hyperliquid']);
     expect(data.failed).toEqual([{ venue: 'binance', reason: expect.stringMatching(/^left out: its open interest \$[\d.]+B is 4\.\d× its usual size against the other venues/) as string }]);
   });
 });

@@ -193,7 +193,8 @@ function describe(req: ModelRequest, prepared: Prepared, runs: LedgerRun[]): Map
   return meta;
 }
 
-function ratioOf(shortAbove: number, longBelow: number): { ratio: number | null; ratioKind: RatioKind } {
+/** The above/below ratio, and what it means when a side is empty. */
+export function ratioOf(shortAbove: number, longBelow: number): { ratio: number | null; ratioKind: RatioKind } {
   if (longBelow > 0 && shortAbove > 0) return { ratio: shortAbove / longBelow, ratioKind: 'finite' };
   if (longBelow > 0) return { ratio: 0, ratioKind: 'no-shorts' };
   if (shortAbove > 0) return { ratio: null, ratioKind: 'no-longs' };

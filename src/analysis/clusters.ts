@@ -1,12 +1,15 @@
 import type { Cluster, MapBucket, Side } from './types.js';
 
+/** What cluster finding reads of a bucket (estimated and measured maps alike). */
+export type ClusterBucket = Pick<MapBucket, 'priceLow' | 'priceHigh' | 'longUsd' | 'shortUsd'>;
+
 /**
  * The densest levels of one side: buckets that hold at least as much as both neighbours (so one wide
  * cluster is not reported three times), largest first, nearest first on ties.
  */
-export function findClusters(buckets: MapBucket[], side: Side, price: number, count: number): Cluster[] {
-  const usdOf = (b: MapBucket | undefined) => (b ? (side === 'long' ? b.longUsd : b.shortUsd) : 0);
-  const adjacent = (a: MapBucket | undefined, b: MapBucket) => a !== undefined && Math.abs(a.priceHigh - b.priceLow) < 1e-9 * b.priceLow + 1e-12;
+export function findClusters(buckets: ClusterBucket[], side: Side, price: number, count: number): Cluster[] {
+  const usdOf = (b: ClusterBucket | undefined) => (b ? (side === 'long' ? b.longUsd : b.shortUsd) : 0);
+  const adjacent = (a: ClusterBucket | undefined, b: ClusterBucket) => a !== undefined && Math.abs(a.priceHigh - b.priceLow) < 1e-9 * b.priceLow + 1e-12;
   const candidates: Cluster[] = [];
   for (let i = 0; i < buckets.length; i++) {
     const b = buckets[i]!;

@@ -19,8 +19,17 @@ export function priceDecimals(price: number): number {
   return Math.min(10, Math.max(0, 4 - Math.floor(Math.log10(price))));
 }
 
+// One formatter per number of decimals: toLocaleString builds a new Intl.NumberFormat on every call,
+// which was the largest cost of a warm /liqmap answer (bench/bot.bench.ts).
+const PRICE_FORMATS = new Map<number, Intl.NumberFormat>();
+
 export function formatPrice(price: number, decimals = priceDecimals(price)): string {
-  return price.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  let format = PRICE_FORMATS.get(decimals);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    PRICE_FORMATS.set(decimals, format);
+  }
+  return format.format(price);
 }
 
 export function formatPct(pct: number): string {
@@ -54,7 +63,7 @@ export function baseAsset(symbol: string): string {
   return symbol.replace(/-?(USDT|USDC|USD)(-SWAP)?$/i, '').replace(/-$/, '').toUpperCase() || symbol.toUpperCase();
 }
 
-const VENUE_NAMES: Record<string, string> = { binance: 'Binance', bybit: 'Bybit', okx: 'OKX' };
+const VENUE_NAMES: Record<string, string> = { binance: 'Binance', bybit: 'Bybit', okx: 'OKX', hyperliquid: 'Hyperliquid' };
 export const venueName = (venue: string) => VENUE_NAMES[venue] ?? venue;
 
 export function nearestCluster(clusters: Cluster[]): Cluster | undefined {

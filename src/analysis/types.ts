@@ -24,7 +24,7 @@ export interface Bar {
   realizedShortUsd?: number;
 }
 
-export const VENUES = ['binance', 'bybit', 'okx'] as const;
+export const VENUES = ['binance', 'bybit', 'okx', 'hyperliquid'] as const;
 export type Venue = (typeof VENUES)[number];
 
 export type WindowName = '1d' | '3d' | '7d' | '14d' | '30d';

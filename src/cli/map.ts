@@ -43,8 +43,9 @@ export function mapInputOf(args: ParsedArgs, usage: string): MapQueryInput {
 export function openCliMaps(args: ParsedArgs, env: NodeJS.ProcessEnv = process.env): OpenMaps {
   const config = loadConfig(env);
   const source = stringOption(args, 'source');
-  const withSource: Pick<Config, 'source' | 'venues'> = {
+  const withSource: Pick<Config, 'source' | 'venues' | 'hyperliquid'> = {
     venues: config.venues,
+    hyperliquid: config.hyperliquid,
     source: source === undefined ? config.source : source === 'live' || source === 'sample' ? { kind: source } : { kind: 'dir', path: source },
   };
   return openMaps({ config: withSource, renderer: inlineRenderer, models: inlineModelRunner, clock: systemClock, log: createLogger({ level: 'silent' }) });

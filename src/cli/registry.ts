@@ -23,4 +23,6 @@ export const CLI_COMMANDS: readonly CliEntry[] = [
   { name: 'serve', summary: 'run the chat bot on Discord and/or Telegram (tokens from the environment)', load: async () => (await import('./serve.js')).serveCommand },
   { name: 'deploy-commands', summary: 'register the Discord slash commands (guild-scoped with --guild, else global)', load: async () => (await import('./deploy-commands.js')).deployCommandsCommand },
   { name: 'web', summary: 'serve the interactive map and heatmap pages (no chat tokens needed)', load: async () => (await import('./web.js')).webCommand },
+  { name: 'track', summary: 'follow Hyperliquid accounts and their positions (with liquidation prices) into the store', load: async () => (await import('./track.js')).trackCommand },
+  { name: 'score-measured', summary: 'score the estimate against recorded Hyperliquid positions and their own liquidation prices', load: async () => (await import('./score-measured.js')).scoreMeasuredCommand },
 ];

@@ -1,5 +1,6 @@
 // The platform-free shape of a chat command: declared once in commands/<name>.ts, read by the runtime
 // (parsing, validation, access, rate limits), by both adapters (registration, replies) and by /help.
+import type { Destination } from './destination.js';
 import type { Services } from './services.js';
 
 export type Platform = 'discord' | 'telegram';
@@ -74,26 +75,18 @@ export interface Caller {
   /** Discord guild id; absent in DMs and on Telegram. */
   guildId?: string;
   chatKind: 'private' | 'group' | 'channel';
+  /**
+   * Messages the platform lets the bot post in this chat per minute, when it limits them (Telegram: 20 in
+   * a group); the runtime shares them fairly among the people asking. Undefined = no per-chat limit.
+   */
+  chatMessagesPerMinute?: number;
   /** Resolved only when a command needs it (a Telegram getChatMember call costs a request). */
   role(): Promise<Role>;
 }
 
-/** Where a Reply can be sent without a command: a digest or an alert. */
-export type Destination =
-  | { platform: 'telegram'; chatId: string }
-  | { platform: 'discord'; channelId: string; guildId?: string };
-
-/** Store key of a destination (DESIGN.md §8): tg:<chatId>, dc:<guildId>:<channelId>. */
-export function destinationKey(d: Destination): string {
-  return d.platform === 'telegram' ? `tg:${d.chatId}` : `dc:${d.guildId ?? 'dm'}:${d.channelId}`;
-}
-
-/** The caller's chat as a destination, e.g. to subscribe it to a digest. */
-export function destinationOf(caller: Caller): Destination {
-  return caller.platform === 'telegram'
-    ? { platform: 'telegram', chatId: caller.chatId }
-    : { platform: 'discord', channelId: caller.chatId, ...(caller.guildId ? { guildId: caller.guildId } : {}) };
-}
+export { decodeDestination, destinationOf, encodeDestination, type Destination } from './destination.js';
+/** The store key of a destination (the name the schedules have always used for encodeDestination). */
+export { encodeDestination as destinationKey } from './destination.js';
 
 /**
  * Result of sending to a destination: delivered; gone for good (Telegram 403, Discord 10003 / 50001 /
@@ -128,13 +121,19 @@ export interface CommandNode {
   options?: readonly OptionSpec[];
   subcommands?: readonly CommandNode[];
   handler?: (request: CommandRequest) => Promise<Reply>;
+  /**
+   * 'picture': the answer is a new picture, the expensive thing, charged to the person's picture budget
+   * (and shown as "sending photo…" on Telegram). Inherited by subcommands. Default 'text': free.
+   */
+  produces?: 'picture' | 'text';
+  /**
+   * Names the picture this request would produce (the map id), so one already shown in this chat costs
+   * nothing. May throw a UserError (an unknown symbol): answered without charging anything.
+   */
+  pictureKey?: (request: CommandRequest) => Promise<string>;
 }
 
 export interface CommandDefinition extends CommandNode {
-  /** What the person waits for: Telegram shows "sending photo…" or "typing…". Default 'text'. */
-  produces?: 'picture' | 'text';
-  /** Per-user cooldown for this command; default the runtime's (10 s). 0 = none. */
-  cooldownMs?: number;
   /** Works in a private chat / Discord DM (default true). */
   directMessages?: boolean;
   /** Extra lines for /help (examples). */

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { MapService, ResolvedQuery } from '../maps/map-pipeline.js';
 import type { CommandDefinition } from './command.js';
+import type { LimitSettings } from './rate-limit.js';
 
 export interface Services {
   /** Every map, heatmap and symbol lookup goes through the one map pipeline. */
@@ -12,6 +13,8 @@ export interface Services {
   log: Logger;
   /** Every command the bot serves, for /help. */
   commands: readonly CommandDefinition[];
+  /** The limits in force (set by the runtime from the configuration), for /help to state them. */
+  limits?: LimitSettings;
   /** Links to the web page; absent when PUBLIC_URL is unset (replies then carry no link). */
   links?: PageLinks;
 }

@@ -42,7 +42,11 @@ export interface HttpServer {
   readonly server: Server;
   /** Mounts a route after start, e.g. the Telegram webhook once the bot has registered it. */
   addRoute(route: Route): void;
-  close(): Promise<void>;
+  /**
+   * Stops listening; requests under way get `graceMs` to finish, then every connection is closed, so a
+   * hanging client cannot hold the process open.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
@@ -127,9 +131,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     url: `http://127.0.0.1:${port}`,
     server,
     addRoute: (route) => void routes.set(`${route.method} ${route.path}${route.prefix ? '*' : ''}`, route),
-    close: () =>
+    close: (graceMs = 2_000) =>
       new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        force.unref();
+        server.close((err) => {
+          clearTimeout(force);
+          if (err) reject(err);
+          else resolve();
+        });
         server.closeIdleConnections();
       }),
   };

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { ModelInputError, trimToWindow, type ModelRequest, type VenueInput } from '../analysis/build-map.js';
 import type { Calibration } from '../analysis/calibration.js';
 import { compareMaps, type ExternalLevel, type MapComparison } from '../analysis/compare.js';
+import { buildMeasuredMap, type MeasuredMap, type MeasuredPosition } from '../analysis/measured-map.js';
+import { compareWithMeasured, type MeasuredComparison } from '../analysis/measured-score.js';
 import { withForcedFlowLevels } from '../analysis/forced-flow.js';
 import { baseAsset } from '../analysis/format.js';
 import type { Crossing } from '../analysis/cascades.js';
@@ -42,6 +44,30 @@ export interface Renderer {
   renderHeatmap(heatmap: Heatmap): Promise<Buffer>;
   /** Our map and CoinGlass's on one price axis (render/compare-picture.ts). */
   renderCompare?(comparison: MapComparison, map: LiquidationMap): Promise<Buffer>;
+  /** The estimate and the measured map mirrored on one price axis (render/measured-picture.ts). */
+  renderMeasured?(estimate: LiquidationMap, measured: MeasuredMap, measuredFacts: string): Promise<Buffer>;
+}
+
+/** Positions with their own liquidation prices, as the Hyperliquid tracker holds them now. */
+export interface MeasuredSnapshot {
+  positions: MeasuredPosition[];
+  markPx: number;
+  accounts: number;
+  /** When the oldest and the newest of these positions were read. */
+  oldestMs: number;
+  newestMs: number;
+  /** Coverage of the venue's open interest, in words ("longs 2.1–4.2%, shorts …"). */
+  coverage: string;
+}
+
+/** The Hyperliquid tracker (src/hyperliquid/measured-source.ts); undefined when it follows no such coin. */
+export interface MeasuredPort {
+  snapshot(symbol: string): MeasuredSnapshot | undefined;
+}
+
+/** The measured map cannot be shown (tracker off, nothing tracked yet): the estimate alone is. */
+export class MeasuredUnavailableError extends UserError {
+  override name = 'MeasuredUnavailableError';
 }
 
 /** CoinGlass's aggregated map (src/market/coinglass.ts); refusals and a missing key are UserErrors. */
@@ -70,6 +96,13 @@ export interface ComparePicture extends MapResult {
   png: Buffer;
 }
 
+export interface MeasuredPicture extends MapResult {
+  measured: MeasuredMap;
+  comparison: MeasuredComparison;
+  snapshot: MeasuredSnapshot;
+  png: Buffer;
+}
+
 export interface HeatmapResult {
   id: string;
   query: ResolvedQuery;
@@ -92,6 +125,8 @@ export interface MapService {
   heatmapPicture(input: MapInput): Promise<HeatmapPicture>;
   /** Our map beside CoinGlass's aggregated one, in one picture, with both ratios and their rank correlation. */
   comparePicture(input: MapInput): Promise<ComparePicture>;
+  /** Hyperliquid's estimate beside its measured map (positions' own liquidation prices), when the tracker runs. */
+  measuredPicture?(input: MapInput): Promise<MeasuredPicture>;
   /** The last day's crossings of predicted clusters on the primary venue, with the cascade watch's verdicts. */
   crossings(input: MapInput): Promise<Crossing[]>;
   /** Autocomplete. */
@@ -111,6 +146,8 @@ export interface MapPipelineOptions {
   metrics?: MapPipelineMetrics;
   /** Where `comparePicture` gets CoinGlass's map; absent, it explains how to turn it on. */
   coinglass?: CoinglassPort;
+  /** Where `measuredPicture` gets Hyperliquid's tracked positions; absent, it says how to turn it on. */
+  measured?: MeasuredPort;
 }
 
 /** The part of src/metrics.ts this service reports to. */
@@ -200,6 +237,30 @@ export class MapPipeline implements MapService {
     return { ...result, id, comparison, png };
   }
 
+  async measuredPicture(input: MapInput): Promise<MeasuredPicture> {
+    const { measured: port, renderer } = this.options;
+    if (!port) throw new MeasuredUnavailableError('the measured map is off: the bot follows Hyperliquid accounts when HYPERLIQUID_TRACKER=on');
+    const query = await this.resolve(input);
+    const result = await this.map({ ...query, venues: ['hyperliquid'] });
+    const snapshot = port.snapshot(result.map.meta.symbol);
+    if (!snapshot) throw new MeasuredUnavailableError(`the tracker does not follow ${baseAsset(result.map.meta.symbol)} traders (HYPERLIQUID_COINS)`);
+    if (snapshot.positions.length === 0) throw new MeasuredUnavailableError(`no ${baseAsset(result.map.meta.symbol)} positions tracked yet: the tracker finds accounts as they trade`);
+    const measured = buildMeasuredMap({
+      positions: snapshot.positions,
+      price: snapshot.markPx,
+      bucketSize: result.map.bucketSize,
+      range: query.rangePct / 100,
+      clusterCount: result.map.meta.params.clusterCount,
+    });
+    const comparison = compareWithMeasured(result.map, measured, { clusterCount: result.map.meta.params.clusterCount });
+    const id = `measured:${result.id}`;
+    const draw = renderer.renderMeasured?.bind(renderer);
+    if (!draw) throw new Error('this renderer draws no measured picture');
+    const facts = measuredFacts(snapshot, this.options.clock.now());
+    const png = await this.pictures.get(id, () => this.render('measured', () => draw(result.map, measured, facts)));
+    return { ...result, id, measured, comparison, snapshot, png };
+  }
+
   async crossings(input: MapInput): Promise<Crossing[]> {
     const query = await this.resolve(input);
     const primary = (await this.request(query)).venues[0];
@@ -275,4 +336,13 @@ function busyAsUserError(err: unknown): unknown {
     return new BusyError('I am drawing many maps right now: please try again in a minute.');
   }
   return err;
+}
+
+/** "312 positions of 1,204 accounts, read 0–4 min ago · coverage …" */
+export function measuredFacts(s: MeasuredSnapshot, nowMs: number): string {
+  const minutes = (ms: number) => Math.max(0, Math.round((nowMs - ms) / 60_000));
+  const fresh = minutes(s.newestMs);
+  const old = minutes(s.oldestMs);
+  const age = fresh === old ? `${old} min` : `${fresh}–${old} min`;
+  return `${s.positions.length.toLocaleString('en-US')} positions of ${s.accounts.toLocaleString('en-US')} Hyperliquid accounts, read ${age} ago · coverage ${s.coverage}`;
 }

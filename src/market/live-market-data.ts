@@ -15,6 +15,8 @@ import { venueSpecFor } from './venue-specs.js';
 import { BinanceClient } from './venues/binance.js';
 import { BybitClient } from './venues/bybit.js';
 import { OkxClient } from './venues/okx.js';
+import { ForwardSeries } from './hyperliquid/forward-series.js';
+import { HyperliquidVenueClient } from './hyperliquid/venue-client.js';
 import type { VenueClient } from './venues/venue-client.js';
 
 /** No venue could answer: names each one and why. A UserError, so chats and the CLI show it as is. */
@@ -50,6 +52,8 @@ export interface LiveMarketOptions {
   clients?: VenueClient[];
   /** The fetch the venue clients use (tests). */
   fetch?: typeof fetch;
+  /** Hyperliquid's open interest and taker flow recorded so far (the bot's recorder fills it); default empty. */
+  hyperliquidForward?: ForwardSeries;
 }
 
 /** Request budgets from the venues' published limits, with headroom for other users of the IP. */
@@ -61,6 +65,9 @@ const BUDGETS: Record<Venue, VenueHttpOptions['budget']> = {
   bybit: { capacity: 50, refillPerSecond: 50, maxWaitMs: 3000 },
   // rubik endpoints: 10 requests / 2 s each (open interest and taker volume are two), candles 40 / 2 s.
   okx: { capacity: 20, refillPerSecond: 5, maxWaitMs: 3000 },
+  // In request WEIGHT: 1,200 a minute per IP (candles 20 + 1 per 60 rows, the market 20). At most 300
+  // in any minute (100 at once + 200 a minute): the 25% the position tracker leaves (HYPERLIQUID_RESERVE_PCT).
+  hyperliquid: { capacity: 100, refillPerSecond: 200 / 60, maxWaitMs: 5000 },
 };
 
 export class LiveMarketData implements MarketData {
@@ -105,6 +112,7 @@ export class LiveMarketData implements MarketData {
       new BinanceClient({ http: http('binance'), clock: this.clock, apiKey: o.binanceApiKey, apiSecret: o.binanceApiSecret }),
       new BybitClient(http('bybit')),
       new OkxClient(http('okx'), this.clock),
+      new HyperliquidVenueClient({ http: http('hyperliquid'), clock: this.clock, forward: o.hyperliquidForward ?? new ForwardSeries() }),
     ];
   }
 

@@ -5,6 +5,7 @@ export interface VenueUrls {
   binance: string;
   bybit: string;
   okx: string;
+  hyperliquid: string;
 }
 
 export interface MarketEnvOptions {
@@ -20,12 +21,14 @@ export const DEFAULT_URLS: VenueUrls = {
   binance: 'https://fapi.binance.com',
   bybit: 'https://api.bybit.com',
   okx: 'https://www.okx.com',
+  hyperliquid: 'https://api.hyperliquid.xyz',
 };
 
 export const DEFAULT_WS_URLS: VenueUrls = {
   binance: 'wss://fstream.binance.com/market/ws/!forceOrder@arr',
   bybit: 'wss://stream.bybit.com/v5/public/linear',
   okx: 'wss://ws.okx.com:8443/ws/v5/public',
+  hyperliquid: 'wss://api.hyperliquid.xyz/ws',
 };
 
 export const DEFAULT_COINGLASS_URL = 'https://open-api-v4.coinglass.com';
@@ -37,11 +40,13 @@ export function marketOptionsFromEnv(env: Record<string, string | undefined>): M
       binance: pick('BINANCE_FAPI_URL') ?? DEFAULT_URLS.binance,
       bybit: pick('BYBIT_API_URL') ?? DEFAULT_URLS.bybit,
       okx: pick('OKX_API_URL') ?? DEFAULT_URLS.okx,
+      hyperliquid: pick('HYPERLIQUID_API_URL') ?? DEFAULT_URLS.hyperliquid,
     },
     wsUrls: {
       binance: pick('BINANCE_WS_URL') ?? DEFAULT_WS_URLS.binance,
       bybit: pick('BYBIT_WS_URL') ?? DEFAULT_WS_URLS.bybit,
       okx: pick('OKX_WS_URL') ?? DEFAULT_WS_URLS.okx,
+      hyperliquid: pick('HYPERLIQUID_WS_URL') ?? DEFAULT_WS_URLS.hyperliquid,
     },
     binanceApiKey: pick('BINANCE_API_KEY'),
     binanceApiSecret: pick('BINANCE_API_SECRET'),

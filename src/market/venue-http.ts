@@ -66,6 +66,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** The endpoint's own limits (OKX rubik: 5 per 2 s per instrument), waited for before sending. */
   limits?: WindowLimit[];
+  /** A JSON body: the request is a POST (see postJson). */
+  body?: unknown;
 }
 
 interface Attempt {
@@ -102,6 +104,11 @@ export class VenueHttp {
 
   get circuitState() {
     return this.breaker.state;
+  }
+
+  /** POST a JSON body to `path` (Hyperliquid's info API) and read the answer like getJson. */
+  postJson<T>(endpoint: string, path: string, body: unknown, read: (body: unknown, headers: Headers) => T, request: RequestOptions = {}): Promise<T> {
+    return this.getJson(endpoint, path, {}, read, { ...request, body });
   }
 
   /** GET `path` and read the JSON body (and the response headers) with `read`; throws VenueError. */
@@ -176,7 +183,13 @@ export class VenueHttp {
     try {
       // The signal covers the body too: a venue that sends headers and then stalls still times out.
       const signal = AbortSignal.timeout(timeoutMs);
-      response = await (this.options.fetch ?? fetch)(url, { headers: { accept: 'application/json', ...this.options.headers, ...request.headers }, signal });
+      const post = request.body !== undefined;
+      response = await (this.options.fetch ?? fetch)(url, {
+        method: post ? 'POST' : 'GET',
+        headers: { accept: 'application/json', ...(post ? { 'content-type': 'application/json' } : {}), ...this.options.headers, ...request.headers },
+        ...(post ? { body: JSON.stringify(request.body) } : {}),
+        signal,
+      });
       text = await response.text();
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };

@@ -11,7 +11,7 @@ import { drawChart, setupChartJs } from './chartjs.js';
 import { drawFooter, drawLegend, drawPriceLine, drawRuns, drawText, fillBackground, MARGIN_X, pictureSize, roundRect, type TextRun } from './frame.js';
 import { factsLine, niceAxis, type PictureOptions } from './map-picture.js';
 import { encodePng } from './png.js';
-import { formatPriceTick } from './price-ticks.js';
+import { formatPriceTick, priceScale } from './price-ticks.js';
 import { font, fontSize, theme } from './theme.js';
 
 const HEADER_HEIGHT = 112;
@@ -212,22 +212,7 @@ export function withComparePicture<T>(comparison: MapComparison, map: Liquidatio
     options: {
       layout: { padding: { top: HEADER_HEIGHT, bottom: FOOTER_HEIGHT + 4, left: MARGIN_X - 8, right: MARGIN_X - 8 } },
       scales: {
-        x: {
-          type: 'linear',
-          min: comparison.rangeLow,
-          max: comparison.rangeHigh,
-          grid: { color: theme.grid, drawTicks: false },
-          border: { color: theme.axis },
-          ticks: {
-            color: theme.muted,
-            font: { size: fontSize.tick + 1 },
-            padding: 8,
-            maxTicksLimit: 10,
-            maxRotation: 0,
-            includeBounds: false,
-            callback: (value, _index, all) => formatPriceTick(Number(value), all.length > 1 ? Math.abs(all[1]!.value - all[0]!.value) : comparison.bucketSize),
-          },
-        },
+        x: priceScale(comparison.rangeLow, comparison.rangeHigh, comparison.bucketSize),
         y: {
           type: 'linear',
           min: -1,

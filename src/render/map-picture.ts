@@ -10,7 +10,7 @@ import { drawChart, setupChartJs } from './chartjs.js';
 import { pictureSize, drawFooter, drawLegend, drawPriceLine, drawRuns, drawText, fillBackground, MARGIN_X, roundRect, type LegendItem, type TextRun } from './frame.js';
 import { leaderOf, placeLabels, type BarSpan, type Box, type LabelRequest } from './label-layout.js';
 import { encodePng } from './png.js';
-import { formatPriceTick } from './price-ticks.js';
+import { formatPriceTick, priceScale } from './price-ticks.js';
 import { font, fontSize, theme, tierColour } from './theme.js';
 import { formatInterval, formatUtc } from './time-labels.js';
 
@@ -383,25 +383,7 @@ export function withMapPicture<T>(map: LiquidationMap, opts: PictureOptions, use
     options: {
       layout: { padding: { top: HEADER_HEIGHT + (pictureFlows(map).length > 0 ? FORCED_FLOW_ROW : 0), bottom: FOOTER_HEIGHT + 4, left: MARGIN_X - 8, right: MARGIN_X - 8 } },
       scales: {
-        x: {
-          type: 'linear',
-          min: map.rangeLow,
-          max: map.rangeHigh,
-          grid: { color: theme.grid, drawTicks: false },
-          border: { color: theme.axis },
-          ticks: {
-            color: theme.muted,
-            font: { size: fontSize.tick + 1 },
-            padding: 8,
-            maxTicksLimit: 10,
-            maxRotation: 0,
-            includeBounds: false,
-            callback: (value, index, ticks) => {
-              const step = ticks.length > 1 ? Math.abs(ticks[1]!.value - ticks[0]!.value) : map.bucketSize;
-              return formatPriceTick(Number(value), step);
-            },
-          },
-        },
+        x: priceScale(map.rangeLow, map.rangeHigh, map.bucketSize),
         y: {
           type: 'linear',
           min: 0,

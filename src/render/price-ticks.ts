@@ -1,4 +1,6 @@
+import type { ScaleOptionsByType } from 'chart.js';
 import { formatPrice } from '../analysis/format.js';
+import { fontSize, theme } from './theme.js';
 
 /** Decimals that show a tick step exactly: 5,000 → 0; 2.5 → 1; 0.0005 → 4. */
 export function stepDecimals(step: number): number {
@@ -24,4 +26,24 @@ export function formatPriceTick(value: number, step: number): string {
     cache.set(key, text);
   }
   return text;
+}
+
+/** The price axis of the map pictures: exactly the display range, ticks with the decimals their step needs. */
+export function priceScale(min: number, max: number, bucketSize: number): Partial<ScaleOptionsByType<'linear'>> {
+  return {
+    type: 'linear',
+    min,
+    max,
+    grid: { color: theme.grid, drawTicks: false },
+    border: { color: theme.axis },
+    ticks: {
+      color: theme.muted,
+      font: { size: fontSize.tick + 1 },
+      padding: 8,
+      maxTicksLimit: 10,
+      maxRotation: 0,
+      includeBounds: false,
+      callback: (value, _index, ticks) => formatPriceTick(Number(value), ticks.length > 1 ? Math.abs(ticks[1]!.value - ticks[0]!.value) : bucketSize),
+    },
+  } as Partial<ScaleOptionsByType<'linear'>>;
 }

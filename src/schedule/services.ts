@@ -1,16 +1,13 @@
-// What /digest and /alerts need beyond the core services. It travels in the one context object as
-// `services.schedule` (built in src/main.ts); commands read it through scheduleOf.
+// What /digest and /alerts need beyond the core services: two ports, so the commands never touch the
+// store. It travels in the one context object as `services.schedule` (built in src/main.ts); commands
+// read it through scheduleOf.
 import type { Services } from '../core/services.js';
-import type { Store } from '../store/store.js';
-import type { AlertEvaluator } from './alert-evaluator.js';
-import type { DigestScheduler, RealizedLiquidations } from './digest-scheduler.js';
+import type { AlertSettingsPort } from './alert-settings.js';
+import type { DigestSettingsPort } from './digest-settings.js';
 
 export interface ScheduleServices {
-  store: Store;
-  digests: DigestScheduler;
-  alerts: AlertEvaluator;
-  /** Present when the live liquidation streams run (liquidation alerts and the digest's realized line need it). */
-  liquidations?: RealizedLiquidations;
+  digests: DigestSettingsPort;
+  alerts: AlertSettingsPort;
 }
 
 export type ServicesWithSchedule = Services & { schedule?: ScheduleServices };

@@ -6,9 +6,11 @@ import type { Logger } from 'pino';
 import type { DestinationSender, Platform } from '../core/command.js';
 import type { Clock } from '../clock.js';
 import type { MapService } from '../maps/map-pipeline.js';
-import { openStore } from '../store/store.js';
+import { openStore, type Store } from '../store/store.js';
 import { AlertEvaluator } from './alert-evaluator.js';
+import { AlertSettings } from './alert-settings.js';
 import { DigestScheduler, type ScheduleMetrics } from './digest-scheduler.js';
+import { DigestSettings } from './digest-settings.js';
 import { RealizedWindow, type LiquidationEventSource } from './realized-liquidations.js';
 import type { ScheduleServices } from './services.js';
 import type { PageLinks } from '../core/services.js';
@@ -33,7 +35,15 @@ export interface ScheduleDeps {
 }
 
 export interface RunningSchedule {
-  schedule: ScheduleServices;
+  /** The ports /digest and /alerts call. */
+  services: ScheduleServices;
+  store: Store;
+  scheduler: DigestScheduler;
+  evaluator: AlertEvaluator;
+  /** Names this process in the store's claims. */
+  instanceId: string;
+  /** Realized liquidations from the live streams, when they run. */
+  liquidations?: RealizedWindow;
   start(): void;
   /** Stops the timers, waits for sends in flight, closes the store. */
   stop(): Promise<void>;
@@ -48,10 +58,15 @@ export function createSchedule(deps: ScheduleDeps): RunningSchedule {
   const liquidations = deps.liquidationFeed ? new RealizedWindow(deps.clock) : undefined;
   const digests = new DigestScheduler({ ...common, graceMs: deps.config.schedule.digestGraceMinutes * 60_000, ...(liquidations ? { liquidations } : {}), ...(deps.links ? { links: deps.links } : {}) });
   const alerts = new AlertEvaluator({ ...common, cooldownMs: deps.config.schedule.alertCooldownHours * 3_600_000, ...(liquidations ? { liquidations } : {}) });
-  const schedule: ScheduleServices = { store, digests, alerts, ...(liquidations ? { liquidations } : {}) };
+  const services = scheduleServicesOf({ store, maps: deps.maps, clock: deps.clock, scheduler: digests, evaluator: alerts, liquidationsAvailable: Boolean(liquidations) });
   let unsubscribe: (() => void) | undefined;
   return {
-    schedule,
+    services,
+    store,
+    scheduler: digests,
+    evaluator: alerts,
+    instanceId,
+    ...(liquidations ? { liquidations } : {}),
     start() {
       if (deps.liquidationFeed && liquidations) {
         unsubscribe = deps.liquidationFeed.onEvent((event) => {
@@ -68,5 +83,20 @@ export function createSchedule(deps: ScheduleDeps): RunningSchedule {
       await Promise.allSettled([digests.stop(), alerts.stop()]);
       await store.close();
     },
+  };
+}
+
+/** The ports /digest and /alerts call, over a store, a scheduler and an evaluator (also for tests). */
+export function scheduleServicesOf(o: {
+  store: Store;
+  maps: MapService;
+  clock: Clock;
+  scheduler: DigestScheduler;
+  evaluator: AlertEvaluator;
+  liquidationsAvailable: boolean;
+}): ScheduleServices {
+  return {
+    digests: new DigestSettings({ store: o.store, maps: o.maps, scheduler: o.scheduler, clock: o.clock }),
+    alerts: new AlertSettings({ store: o.store, maps: o.maps, clock: o.clock, cooldownMs: o.evaluator.cooldownMs, liquidationsAvailable: o.liquidationsAvailable }),
   };
 }

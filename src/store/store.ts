@@ -19,6 +19,7 @@ import {
   type Subscription,
   type WatchRule,
 } from './records.js';
+import { hyperliquidDaySchema, trackedAddressSchema, type HyperliquidDay, type TrackedAddress } from './hyperliquid-records.js';
 import { RedisBackend } from './redis-backend.js';
 import type { StoreLogger } from './schema.js';
 import { SqliteBackend } from './sqlite-backend.js';
@@ -41,6 +42,10 @@ export interface Store {
   readonly accuracyReports: Collection<AccuracyReportRecord>;
   /** id = `<SYMBOL>/<version, 6 digits>`: every recalibration attempt. */
   readonly calibrations: Collection<CalibrationVersion>;
+  /** id = address (0x…, lower case): accounts the Hyperliquid position tracker follows. */
+  readonly hyperliquidAddresses: Collection<TrackedAddress>;
+  /** id = `<coin>/<YYYY-MM-DD>`: Hyperliquid open interest and taker flow recorded forward. */
+  readonly hyperliquidDays: Collection<HyperliquidDay>;
   close(): Promise<void>;
 }
 
@@ -55,6 +60,8 @@ export function createStore(backend: StoreBackend, log: StoreLogger): Store {
     accuracyDays: new Collection(backend, 'acc', accuracyDaySchema, log),
     accuracyReports: new Collection(backend, 'accrep', accuracyReportSchema, log),
     calibrations: new Collection(backend, 'calv', calibrationVersionSchema, log),
+    hyperliquidAddresses: new Collection(backend, 'hladdr', trackedAddressSchema, log),
+    hyperliquidDays: new Collection(backend, 'hlday', hyperliquidDaySchema, log),
     close: () => backend.close(),
   };
 }

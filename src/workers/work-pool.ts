@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { ModelInputError, type ModelRequest } from '../analysis/build-map.js';
 import type { Crossing } from '../analysis/cascades.js';
 import type { MapComparison } from '../analysis/compare.js';
+import type { MeasuredMap } from '../analysis/measured-map.js';
 import type { BarSeries, Heatmap, LiquidationMap } from '../analysis/types.js';
 import type { ModelRunner } from '../maps/model-runner.js';
 import type { Renderer } from '../maps/map-pipeline.js';
@@ -23,6 +24,7 @@ export interface WorkPool extends Renderer, ModelRunner {
   renderMap(map: LiquidationMap, opts?: PictureOptions): Promise<Buffer>;
   renderHeatmap(heatmap: Heatmap, opts?: PictureOptions): Promise<Buffer>;
   renderCompare(comparison: MapComparison, map: LiquidationMap, opts?: PictureOptions): Promise<Buffer>;
+  renderMeasured(estimate: LiquidationMap, measured: MeasuredMap, measuredFacts: string, opts?: PictureOptions): Promise<Buffer>;
   stats(): PoolStats;
   /** Rejects queued work, lets running jobs finish, then stops the workers. */
   close(): Promise<void>;
@@ -91,6 +93,7 @@ export function createWorkPool(options: WorkPoolOptions = {}): WorkPool {
     renderMap: async (map, opts = {}) => png(await pool.submit<Uint8Array>('render-map', { map, opts })),
     renderHeatmap: async (heatmap, opts = {}) => png(await pool.submit<Uint8Array>('render-heatmap', { heatmap, opts })),
     renderCompare: async (comparison, map, opts = {}) => png(await pool.submit<Uint8Array>('render-compare', { comparison, map, opts })),
+    renderMeasured: async (estimate, measured, measuredFacts, opts = {}) => png(await pool.submit<Uint8Array>('render-measured', { estimate, measured, measuredFacts, opts })),
     buildMap: (r) => pool.submit<LiquidationMap>('model-map', { request: packRequest(r) }).catch(modelError),
     buildHeatmap: (r) => pool.submit<Heatmap>('model-heatmap', { request: packRequest(r) }).catch(modelError),
     recentCrossings: (series, spec, at) => pool.submit<Crossing[]>('model-crossings', { series: pack(series), spec, at }).catch(modelError),

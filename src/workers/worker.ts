@@ -7,6 +7,7 @@ import { setupChartJs } from '../render/chartjs.js';
 import { renderComparePng } from '../render/compare-picture.js';
 import { renderHeatmapPng } from '../render/heatmap-picture.js';
 import { renderMapPng } from '../render/map-picture.js';
+import { renderMeasuredPng } from '../render/measured-picture.js';
 import { unpackSeries } from './packed-bars.js';
 import type { Job, JobFailure, JobResult, PackedModelRequest, WorkerReady } from './protocol.js';
 
@@ -39,6 +40,10 @@ function run(job: Job): { value: unknown; transfer: ArrayBuffer[] } {
     }
     case 'render-compare': {
       const bytes = ownBytes(renderComparePng(job.comparison, job.map, job.opts));
+      return { value: bytes, transfer: [bytes.buffer as ArrayBuffer] };
+    }
+    case 'render-measured': {
+      const bytes = ownBytes(renderMeasuredPng({ estimate: job.estimate, measured: job.measured, measuredFacts: job.measuredFacts }, job.opts));
       return { value: bytes, transfer: [bytes.buffer as ArrayBuffer] };
     }
     case 'model-map':

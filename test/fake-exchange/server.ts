@@ -17,6 +17,8 @@ import { bybitRoute, type BybitState } from './bybit.js';
 import { coinglassRoute } from './coinglass.js';
 import { MinuteWeight, SlidingCounter } from './limits.js';
 import { okxRoute, type OkxState } from './okx.js';
+import { hyperliquidOfMarket } from './hyperliquid.js';
+import type { FakeHyperliquid } from '../fake-hyperliquid/server.js';
 import type { RouteAnswer, RouteRequest } from './routes.js';
 
 // From the project root, so the fake also runs compiled (dist/) for the benchmark.
@@ -87,12 +89,15 @@ export class FakeExchange {
   readonly binance: BinanceState;
   readonly bybit: BybitState;
   readonly okx: OkxState;
+  /** Hyperliquid's info API (`POST /info`) on the same server. */
+  readonly hyperliquid: FakeHyperliquid;
 
   constructor(private readonly options: FakeExchangeOptions) {
     const read = <T>(name: string) => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as T;
     this.binance = { info: read('binance-exchangeInfo.json'), weight: new MinuteWeight(), futuresData: new SlidingCounter(1000, 300_000), oiGaps: this.oiGaps };
     this.bybit = { info: read('bybit-instruments-info.json'), perIp: new SlidingCounter(600, 5000), oiGaps: this.oiGaps };
     this.okx = { instruments: read<{ data: OkxState['instruments'] }>('okx-instruments.json').data, counters: new Map(), oiGaps: this.oiGaps, oiLabel: options.okxOiLabel ?? 'bar-open' };
+    this.hyperliquid = hyperliquidOfMarket(options.now);
   }
 
   async start(): Promise<this> {
@@ -104,6 +109,8 @@ export class FakeExchange {
     });
     this.server.on('upgrade', (req, socket, head) => {
       const url = req.url ?? '';
+      // Hyperliquid's websocket is its own fake's.
+      if (url === '/ws') return this.hyperliquid.upgrade(req, socket, head);
       const where: [Venue, SocketPath] | undefined = url.startsWith('/market/ws/') || url.startsWith('/market/stream')
         ? ['binance', 'market']
         : url.startsWith('/ws/!') || /^\/ws\/[a-z0-9]+@/.test(url) || url.startsWith('/stream?')
@@ -127,15 +134,21 @@ export class FakeExchange {
   }
 
   /** Binance's retired stream path, which still answers but streams nothing. */
+  get hyperliquidWsUrl(): string {
+    return `${this.url.replace('http', 'ws')}/ws`;
+  }
+
+  /** Binance's retired stream path, which still answers but streams nothing. */
   get legacyBinanceWsUrl(): string {
     return `${this.url.replace('http', 'ws')}/ws/!forceOrder@arr`;
   }
 
   get urls() {
-    return { binance: this.url, bybit: this.url, okx: this.url };
+    return { binance: this.url, bybit: this.url, okx: this.url, hyperliquid: this.url };
   }
 
   async stop(): Promise<void> {
+    this.hyperliquid.dropSockets();
     for (const s of this.sockets) s.ws.terminate();
     this.wss.close();
     this.server.closeAllConnections();
@@ -158,6 +171,11 @@ export class FakeExchange {
     const out = { binance: 0, bybit: 0, okx: 0 };
     for (const r of this.requests) if (r.venue !== 'coinglass') out[r.venue]++;
     return out;
+  }
+
+  /** Hyperliquid's requests (its own fake counts them, with their weights). */
+  get hyperliquidRequests() {
+    return this.hyperliquid.requests;
   }
 
   /** Requests the venue refused for its rate limit (429, or Bybit's 403). */
@@ -230,6 +248,7 @@ export class FakeExchange {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
+    if (path === '/info') return this.hyperliquid.handle(req, res);
     const query = Object.fromEntries(url.searchParams);
     const venue: Venue | 'coinglass' = path.startsWith('/api/futures/') ? 'coinglass' : path.startsWith('/v5/') ? 'bybit' : path.startsWith('/api/v5/') ? 'okx' : 'binance';
     const recorded: RecordedRequest = { venue, path, query, status: 0, headers: req.headers, at: this.options.now() };

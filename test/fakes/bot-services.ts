@@ -104,3 +104,17 @@ export function testServices(opts: { renderDelayMs?: number; clock?: Clock; comm
   const maps = new MapPipeline({ market, renderer, models: inlineModelRunner, clock, log });
   return { services: { maps, clock, log, commands: opts.commands ?? BOT_COMMANDS }, market, renderer, maps };
 }
+
+/** A reply with a web link and a picture served from a public URL (what PUBLIC_URL gives): the adapters' seams. */
+export const linkedCommand: CommandDefinition = {
+  name: 'linked',
+  description: 'a map with a page (test)',
+  async handler() {
+    return {
+      title: 'BTC liquidation map · 7d',
+      text: 'summary',
+      images: [{ png: Buffer.from('not uploaded'), name: 'map.png', url: 'https://liqmap.example/p/map-BTCUSDT.png' }],
+      link: { label: 'Open the interactive map', url: 'https://liqmap.example/m/btc?window=7d' },
+    };
+  },
+};

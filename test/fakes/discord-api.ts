@@ -1,8 +1,12 @@
-// A fake Discord REST API + gateway on 127.0.0.1 that the real discord.js client talks to (REFERENCE.md):
-// GET /gateway/bot, HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats, INTERACTION_CREATE dispatch,
-// interaction callbacks (204, no JSON type), multipart `@original` edits, follow-ups, channel messages,
-// command registration, and errors on demand. Records everything for the tests. The INTERACTION_CREATE
-// fields follow a real dispatch (shared/data/discord/L0343, from DiscordBM's test suite, Apache-2.0).
+// A fake Discord REST API + gateway on 127.0.0.1 that the real @discordjs/ws and @discordjs/rest talk to
+// (REFERENCE.md): GET /gateway/bot, HELLO, IDENTIFY → READY + GUILD_CREATE, heartbeats, INTERACTION_CREATE
+// dispatch, interaction callbacks (204, no JSON type), multipart `@original` edits, follow-ups, channel
+// messages, command registration, and errors on demand. In HTTP mode it plays Discord's outgoing webhook:
+// it signs each interaction with its own Ed25519 key (X-Signature-Ed25519 over X-Signature-Timestamp +
+// body, as Discord's "Security and Authorization" describes) and posts it to the bot's endpoint. Records
+// everything for the tests. The INTERACTION_CREATE fields follow a real dispatch
+// (shared/data/discord/L0343, from DiscordBM's test suite, Apache-2.0).
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import busboy from 'busboy';
@@ -28,6 +32,23 @@ export interface Failure {
   status: number;
   body: Record<string, unknown>;
   headers?: Record<string, string>;
+  /** Drop the connection without an answer ("socket hang up") instead of answering. */
+  hangUp?: boolean;
+}
+
+/** The answer an interaction got: the initial response (inline over HTTP, or by callback), an edit, a follow-up. */
+export interface Answer {
+  kind: 'inline' | 'callback' | 'edit' | 'followUp';
+  /** The message (callback data, edit or follow-up body). */
+  body: Record<string, unknown> | undefined;
+  files: RestCall['files'];
+  at: number;
+}
+
+/** What postInteraction sent, to replay it byte for byte. */
+export interface SignedRequest {
+  body: string;
+  headers: Record<string, string>;
 }
 
 interface RouteFailure {
@@ -40,13 +61,26 @@ export class FakeDiscord {
   readonly identifies: unknown[] = [];
   heartbeats = 0;
   url = '';
+  /** While set, every REST request's connection is dropped without an answer (the API gone); the gateway stays. */
+  down = false;
+  /** While set, GET /gateway/bot gets no answer (a start that hangs before connecting). */
+  holdGatewayBot = false;
+  /** While set, IDENTIFY gets no READY (a start that hangs while connecting). */
+  holdReady = false;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<WebSocket>();
   private seq = 0;
+  private readonly sent: { s: number; frame: string }[] = [];
+  /** RESUMEs (op 6) received: reconnections of an existing session. */
+  resumes = 0;
   private nextId = 1_200_000_000_000_000_000n;
   private failures: RouteFailure[] = [];
   private readonly listeners = new Set<(call: RestCall) => void>();
+  private readonly answerIndex = new Map<string, Answer[]>();
+  private readonly answerWaiters = new Map<string, ((a: Answer) => void)[]>();
+  /** Discord's signing key for the interactions endpoint; the bot gets `publicKeyHex`. */
+  private readonly keys = generateKeyPairSync('ed25519');
 
   constructor(
     readonly token = 'MTAxNjYxMjMwMTI2MjA0MTA5OA.GfakeX.fake-token-for-tests-only-0000000000',
@@ -113,8 +147,102 @@ export class FakeDiscord {
     this.dispatch('INTERACTION_CREATE', d);
   }
 
-  /** A slash command as Discord sends it; `guild: false` = a DM. */
-  chatInput(opts: {
+  /** The application's public key as the Developer Portal shows it: 64 hex characters. */
+  get publicKeyHex(): string {
+    return Buffer.from(this.keys.publicKey.export({ format: 'jwk' }).x!, 'base64url').toString('hex');
+  }
+
+  /**
+   * Posts an interaction to an interactions endpoint as Discord does: signed timestamp + raw body.
+   * `forge` signs with another key; `timestampS` dates the signature (stale ones).
+   */
+  async postInteraction(url: string, payload: Record<string, unknown>, opts: { forge?: boolean; timestampS?: number } = {}): Promise<{ status: number; body: Record<string, unknown> | undefined; sent: SignedRequest }> {
+    const body = JSON.stringify(payload);
+    const timestamp = String(opts.timestampS ?? Math.floor(Date.now() / 1000));
+    const key: KeyObject = opts.forge ? generateKeyPairSync('ed25519').privateKey : this.keys.privateKey;
+    const signature = sign(null, Buffer.from(timestamp + body), key).toString('hex');
+    const sent = { body, headers: { 'content-type': 'application/json', 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp, 'user-agent': 'Discord-Interactions/1.0 (+https://discord.com)' } };
+    return this.post(url, sent, String(payload.token));
+  }
+
+  /** The same bytes and headers again: a replay. */
+  replay(url: string, sent: SignedRequest, token: string): Promise<{ status: number; body: Record<string, unknown> | undefined; sent: SignedRequest }> {
+    return this.post(url, sent, token);
+  }
+
+  private async post(url: string, sent: SignedRequest, token: string) {
+    const res = await fetch(url, { method: 'POST', headers: sent.headers, body: sent.body });
+    const text = await res.text();
+    let body: Record<string, unknown> | undefined;
+    try {
+      body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (res.status === 200 && (body?.type === 4 || body?.type === 8)) {
+      this.recordAnswer(token, { kind: 'inline', body: (body.data as Record<string, unknown>) ?? undefined, files: [], at: performance.now() });
+    }
+    return { status: res.status, body, sent };
+  }
+
+  /**
+   * Every answer an interaction got, in order: initial responses with a message or choices (type 4 or 8,
+   * inline or by callback; a deferral is no answer), edits of @original and follow-ups.
+   */
+  answers(token: string): Answer[] {
+    return [...(this.answerIndex.get(token) ?? [])];
+  }
+
+  /** Resolves with the first answer of an interaction (past or future). */
+  waitForAnswer(token: string, timeoutMs = 20_000): Promise<Answer> {
+    const seen = this.answerIndex.get(token)?.[0];
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.answerWaiters.set(token, (this.answerWaiters.get(token) ?? []).filter((w) => w !== waiter));
+        reject(new Error(`fake Discord: no answer to ${token} in ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter = (answer: Answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      };
+      this.answerWaiters.set(token, [...(this.answerWaiters.get(token) ?? []), waiter]);
+    });
+  }
+
+  /** Files an answer under its interaction token (indexed: a benchmark sends thousands). */
+  private recordAnswer(token: string, answer: Answer): void {
+    const list = this.answerIndex.get(token) ?? [];
+    list.push(answer);
+    this.answerIndex.set(token, list);
+    const waiters = this.answerWaiters.get(token);
+    this.answerWaiters.delete(token);
+    for (const w of waiters ?? []) w(answer);
+  }
+
+  /** The answer a successful REST call is, if it is one. */
+  private answerOf(call: RestCall): { token: string; answer: Answer } | undefined {
+    if (call.failed !== undefined) return undefined;
+    let m = /^\/interactions\/\d+\/([^/]+)\/callback$/.exec(call.path);
+    if (m && call.method === 'POST' && (call.body?.type === 4 || call.body?.type === 8)) {
+      return { token: m[1]!, answer: { kind: 'callback', body: call.body.data as Record<string, unknown>, files: call.files, at: call.at } };
+    }
+    m = /^\/webhooks\/\d+\/([^/]+)\/messages\/@original$/.exec(call.path);
+    if (m && call.method === 'PATCH') return { token: m[1]!, answer: { kind: 'edit', body: call.body, files: call.files, at: call.at } };
+    m = /^\/webhooks\/\d+\/([^/]+)$/.exec(call.path);
+    if (m && call.method === 'POST') return { token: m[1]!, answer: { kind: 'followUp', body: call.body, files: call.files, at: call.at } };
+    return undefined;
+  }
+
+  /** A slash command as Discord sends it, dispatched over the gateway; `guild: false` = a DM. */
+  chatInput(opts: Parameters<FakeDiscord['interactionPayload']>[0]): { id: string; token: string; payload: Record<string, unknown> } {
+    const built = this.interactionPayload(opts);
+    this.dispatchInteraction(built.payload);
+    return built;
+  }
+
+  /** A slash command (or its autocomplete) as Discord sends it, without sending it. */
+  interactionPayload(opts: {
     name: string;
     options?: { name: string; type: number; value?: unknown; options?: unknown[]; focused?: boolean }[];
     userId?: string;
@@ -154,13 +282,17 @@ export class FakeDiscord {
             context: 1,
           }),
     };
-    this.dispatchInteraction(payload);
     return { id, token, payload };
   }
 
-  /** Any dispatch (op 0) to every connected client, e.g. a recorded real payload. */
+  /**
+   * Any dispatch (op 0) to every connected client, e.g. a recorded real payload. Kept, so a client that
+   * reconnects and RESUMEs gets what it missed, as the real gateway replays.
+   */
   dispatch(t: string, d: unknown): void {
-    const frame = JSON.stringify({ op: 0, t, s: ++this.seq, d });
+    const s = ++this.seq;
+    const frame = JSON.stringify({ op: 0, t, s, d });
+    this.sent.push({ s, frame });
     for (const ws of this.sockets) ws.send(frame);
   }
 
@@ -173,8 +305,15 @@ export class FakeDiscord {
       if (msg.op === 1) {
         this.heartbeats++;
         ws.send(JSON.stringify({ op: 11, d: null, s: null, t: null }));
+      } else if (msg.op === 6) {
+        // RESUME: the missed dispatches after the client's last sequence, then RESUMED.
+        this.resumes++;
+        const after = Number((msg.d as { seq?: number }).seq ?? 0);
+        for (const f of this.sent) if (f.s > after) ws.send(f.frame);
+        ws.send(JSON.stringify({ op: 0, t: 'RESUMED', s: ++this.seq, d: {} }));
       } else if (msg.op === 2) {
         this.identifies.push(msg.d);
+        if (this.holdReady) return;
         const send = (t: string, d: unknown) => ws.send(JSON.stringify({ op: 0, t, s: ++this.seq, d }));
         send('READY', {
           v: 10,
@@ -226,6 +365,10 @@ export class FakeDiscord {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.down) {
+      req.socket.destroy();
+      return;
+    }
     const at = performance.now();
     const url = new URL(req.url ?? '/', 'http://x');
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v10/, ''));
@@ -236,13 +379,20 @@ export class FakeDiscord {
     const failure = i >= 0 ? this.failures.splice(i, 1)[0]!.failure : undefined;
     if (failure) call.failed = failure.status;
     this.calls.push(call);
+    const answer = this.answerOf(call);
+    if (answer) this.recordAnswer(answer.token, answer.answer);
     for (const l of [...this.listeners]) l(call);
+    if (failure?.hangUp) {
+      req.socket.destroy();
+      return;
+    }
     if (failure) return json(res, failure.status, failure.body, failure.headers);
 
     const auth = req.headers.authorization;
     const needsAuth = !/^\/(interactions|webhooks)\//.test(path);
     if (needsAuth && auth !== `Bot ${this.token}`) return json(res, 401, { message: '401: Unauthorized', code: 0 });
 
+    if (call.method === 'GET' && path === '/gateway/bot' && this.holdGatewayBot) return;
     if (call.method === 'GET' && path === '/gateway/bot') {
       return json(res, 200, { url: `${this.url.replace('http', 'ws')}/gateway`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });
     }

@@ -12,10 +12,18 @@ export interface ApiCall {
   /** Uploaded files by field name. */
   files: Record<string, { filename: string; bytes: Buffer }>;
   /** Answered with an error (429, 403…) on demand. */
-  failed?: number;
+  failed?: number | string;
 }
 
-export type Failure = { code: 429; retryAfter: number } | { code: 403 | 400 | 409; description: string };
+/**
+ * 429 with retry_after; an error Telegram describes; a proxy's 502 page (HTML, as nginx sends it in front
+ * of the Bot API); or the connection dropped without an answer ("socket hang up").
+ */
+export type Failure = { code: 429; retryAfter: number } | { code: 403 | 400 | 409; description: string } | { code: 502 } | { code: 'hang-up' };
+
+/** Telegram's fake senders: messages on behalf of a channel, and a linked channel's automatic forwards. */
+export const CHANNEL_BOT = { id: 136817688, is_bot: true, first_name: 'Channel', username: 'Channel_Bot' };
+export const TELEGRAM_SERVICE = { id: 777000, is_bot: false, first_name: 'Telegram' };
 
 export const BOT_USER = { id: 7000001, is_bot: true, first_name: 'Liqmap', username: 'TheBot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false };
 
@@ -28,6 +36,10 @@ export class FakeTelegramApi {
   readonly calls: ApiCall[] = [];
   /** `${chatId}:${userId}` → chat member status (default member). */
   readonly memberStatus = new Map<string, string>();
+  /** getChatMember answers 400 "user not found" for these ids, as Telegram does for its fake senders. */
+  readonly unknownUsers = new Set<number>([CHANNEL_BOT.id, TELEGRAM_SERVICE.id]);
+  /** While set, every request's connection is dropped without an answer (the Bot API gone). */
+  down = false;
   private readonly server: Server;
   private readonly updates: { update_id: number }[] = [];
   private waiters: Waiter[] = [];
@@ -63,19 +75,38 @@ export class FakeTelegramApi {
   }
 
   /** Queues a text message from a user, as Telegram would deliver it by getUpdates. */
-  sendText(text: string, opts: { chatId?: number; userId?: number; chatType?: 'private' | 'group' | 'supergroup'; username?: string; senderChatId?: number } = {}): number {
+  sendText(
+    text: string,
+    opts: {
+      chatId?: number;
+      userId?: number;
+      chatType?: 'private' | 'group' | 'supergroup';
+      username?: string;
+      /** The anonymous administrator case: sender_chat is the group itself. */
+      senderChatId?: number;
+      /** Posted on behalf of a channel (from = Channel_Bot), or a linked channel's automatic forward (from = Telegram). */
+      channel?: { id: number; automaticForward?: boolean };
+    } = {},
+  ): number {
     const userId = opts.userId ?? 42;
     const chatId = opts.chatId ?? userId;
     const chatType = opts.chatType ?? (chatId === userId ? 'private' : 'supergroup');
     const messageId = this.nextMessageId++;
     const entityLength = /^\/\S+/.exec(text)?.[0].length;
+    const from = opts.channel ? (opts.channel.automaticForward ? TELEGRAM_SERVICE : CHANNEL_BOT) : { id: userId, is_bot: false, first_name: 'Trader', ...(opts.username ? { username: opts.username } : {}) };
+    const senderChat = opts.channel
+      ? { id: opts.channel.id, type: 'channel', title: 'Signals' }
+      : opts.senderChatId !== undefined
+        ? { id: opts.senderChatId, type: chatType, title: 'Traders' }
+        : undefined;
     this.pushUpdate({
       message: {
         message_id: messageId,
         date: Math.floor(Date.now() / 1000),
         chat: chatType === 'private' ? { id: chatId, type: 'private', first_name: 'Trader' } : { id: chatId, type: chatType, title: 'Traders' },
-        from: { id: userId, is_bot: false, first_name: 'Trader', ...(opts.username ? { username: opts.username } : {}) },
-        ...(opts.senderChatId !== undefined ? { sender_chat: { id: opts.senderChatId, type: chatType, title: 'Traders' } } : {}),
+        from,
+        ...(senderChat ? { sender_chat: senderChat } : {}),
+        ...(opts.channel?.automaticForward ? { is_automatic_forward: true, forward_origin: { type: 'channel', chat: senderChat, message_id: 7, date: Math.floor(Date.now() / 1000) } } : {}),
         text,
         ...(entityLength ? { entities: [{ type: 'bot_command', offset: 0, length: entityLength }] } : {}),
       },
@@ -88,6 +119,23 @@ export class FakeTelegramApi {
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w.respond(this.pending(w.offset));
+  }
+
+  /** Updates the bot has not confirmed yet (getUpdates with a later offset confirms them). */
+  get unconfirmed(): number {
+    return this.updates.length;
+  }
+
+  /** Resolves once every update was fetched and no call came in for `quietMs`: the bot has settled. */
+  async settled(quietMs = 300, timeoutMs = 20_000): Promise<void> {
+    const started = performance.now();
+    let seen = -1;
+    while (performance.now() - started < timeoutMs) {
+      if (this.updates.length === 0 && this.calls.length === seen) return;
+      seen = this.updates.length === 0 ? this.calls.length : -1;
+      await new Promise((r) => setTimeout(r, quietMs));
+    }
+    throw new Error('fake Telegram: the bot did not settle');
   }
 
   callsOf(method: string): ApiCall[] {
@@ -122,6 +170,10 @@ export class FakeTelegramApi {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.down) {
+      req.socket.destroy();
+      return;
+    }
     const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? '');
     if (!m) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     if (decodeURIComponent(m[1]!) !== this.token) return send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
@@ -135,6 +187,14 @@ export class FakeTelegramApi {
       for (const l of [...this.listeners]) l();
     }
     if (failure) {
+      if (failure.code === 'hang-up') {
+        req.socket.destroy();
+        return;
+      }
+      if (failure.code === 502) {
+        res.writeHead(502, { 'content-type': 'text/html' }).end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>');
+        return;
+      }
       if (failure.code === 429) {
         return send(res, 429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${failure.retryAfter}`, parameters: { retry_after: failure.retryAfter } });
       }
@@ -179,6 +239,7 @@ export class FakeTelegramApi {
       case 'sendChatAction':
         return ok(true);
       case 'getChatMember': {
+        if (this.unknownUsers.has(Number(params.user_id))) return send(res, 400, { ok: false, error_code: 400, description: 'Bad Request: user not found' });
         const status = this.memberStatus.get(`${params.chat_id}:${params.user_id}`) ?? 'member';
         return ok({ status, user: { id: Number(params.user_id), is_bot: false, first_name: 'Trader' }, ...(status === 'administrator' ? { can_be_edited: false, is_anonymous: false } : {}) });
       }

@@ -8,7 +8,8 @@ import type { Caller, Role } from '../../src/core/command.js';
 import { CommandRuntime } from '../../src/core/runtime.js';
 import { AlertEvaluator } from '../../src/schedule/alert-evaluator.js';
 import { DigestScheduler, type RealizedLiquidations } from '../../src/schedule/digest-scheduler.js';
-import type { ScheduleServices, ServicesWithSchedule } from '../../src/schedule/services.js';
+import type { ServicesWithSchedule } from '../../src/schedule/services.js';
+import { scheduleServicesOf } from '../../src/schedule/start-schedule.js';
 import { MemoryBackend } from '../../src/store/memory-backend.js';
 import { createStore } from '../../src/store/store.js';
 import { testServices } from '../fakes/bot-services.js';
@@ -27,9 +28,10 @@ export function scheduleBot(startIso = '2026-06-10T05:00:00Z', liquidations?: Re
   const sender = new RecordingSender('telegram', clock);
   const digests = new DigestScheduler({ store, maps: bot.maps, senders: { telegram: sender }, clock, log, instanceId: 'test' });
   const alerts = new AlertEvaluator({ store, maps: bot.maps, senders: { telegram: sender }, clock, log, instanceId: 'test', ...(liquidations ? { liquidations } : {}) });
-  const schedule: ScheduleServices = { store, digests, alerts, ...(liquidations ? { liquidations } : {}) };
+  const schedule = scheduleServicesOf({ store, maps: bot.maps, clock, scheduler: digests, evaluator: alerts, liquidationsAvailable: Boolean(liquidations) });
   const services: ServicesWithSchedule = { ...bot.services, schedule };
-  const runtime = new CommandRuntime(services, { cooldownMs: 0, burstCount: 10_000 });
+  // Contract tests of the commands, not of the limits: many commands from one moderator in no time.
+  const runtime = new CommandRuntime(services, { pictures: { burst: 1_000, intervalMs: 1 }, commands: { burst: 1_000, intervalMs: 1 } });
   const run = (text: string, who: Caller = caller('moderator')) => {
     const [name, ...rest] = text.replace(/^\//, '').split(' ');
     return runtime.execute(name!, { kind: 'text', args: rest.join(' ') }, who);
