@@ -10,7 +10,7 @@ export const digestCommand: CommandDefinition = {
   name: 'digest',
   description: "A daily digest of the liquidation map, at this chat's local time",
   directMessages: true,
-  examples: ['/digest on 08:00 Europe/Berlin btc,eth', '/digest on 7:30 America/New_York btc weekdays', '/digest status', '/digest off'],
+  examples: ['/digest on 08:00 Europe/Berlin btc,eth', '/digest on 7:30 America/New_York btc weekdays', '/digest on 08:00 UTC btc weekly', '/digest status', '/digest off'],
   subcommands: [
     {
       name: 'on',
@@ -22,6 +22,7 @@ export const digestCommand: CommandDefinition = {
         { name: 'symbols', description: 'coins, comma-separated, e.g. btc,eth (default btc)', type: 'string', default: 'btc', maxLength: 60 },
         { name: 'window', description: 'how far back positions are followed', type: 'string', choices: WINDOWS, default: '7d' },
         { name: 'days', description: 'daily or weekdays (Monday–Friday)', type: 'string', choices: ['daily', 'weekdays'], default: 'daily' },
+        { name: 'accuracy', description: "weekly: Monday's digest also says how well the map scored (live bots)", type: 'string', choices: ['weekly', 'off'], default: 'off' },
       ],
       async handler({ options, caller, services }) {
         const { subscription, nextSlotMs } = await scheduleOf(services).digests.turnOn(destinationOf(caller), caller.userId, {
@@ -30,6 +31,7 @@ export const digestCommand: CommandDefinition = {
           symbols: String(options.symbols ?? 'btc'),
           window: String(options.window ?? '7d'),
           days: String(options.days ?? 'daily') as DigestDays,
+          accuracy: options.accuracy === 'weekly' ? 'weekly' : 'off',
         });
         const next = nextSlotMs !== undefined ? `\nNext: ${describeSlot(nextSlotMs, subscription.timezone)}.` : '';
         return { title: 'Digest on', text: `Digest ${describeSubscription(subscription)}.${next}` };

@@ -1,20 +1,54 @@
-// /liqmap btc [venue] [window] [range] [level] [compare]: the estimated liquidation map as a picture and its summary.
+// /liqmap btc [venue] [window] [range] [level] [compare] [accuracy]: the estimated liquidation map as a
+// picture and its summary, or how well the map has scored against the liquidations the bot heard.
+import { formatAccuracyReport, SCORE_INTERVAL_MS } from '../src/analysis/accuracy.js';
 import { baseAsset, formatUsd, summarize } from '../src/analysis/format.js';
-import type { CommandDefinition } from '../src/core/command.js';
+import type { CommandDefinition, CommandRequest, OptionSpec, Reply } from '../src/core/command.js';
+import { UserError } from '../src/errors.js';
+import { scheduleOf } from '../src/schedule/services.js';
 import { summarizeComparison } from '../src/analysis/compare.js';
 import type { MeasuredMap } from '../src/analysis/measured-map.js';
 import type { MeasuredComparison } from '../src/analysis/measured-score.js';
 import { MeasuredUnavailableError, type MeasuredSnapshot } from '../src/maps/map-pipeline.js';
 import { compareOption, levelOption, mapPictureKey, mapQueryOf, pictureName, rangeOption, symbolOption, venueOption, windowOption } from './map-options.js';
 
+/** `/liqmap accuracy btc`: the word is the value, like `compare`, so it reads the same in any order. */
+const accuracyOption: OptionSpec = {
+  name: 'accuracy',
+  description: 'instead of the map: how well it predicted the liquidations the bot heard (last 1, 7, 30 days)',
+  type: 'string',
+  choices: ['accuracy'],
+};
+
+const mapKey = mapPictureKey('map');
+
+/** The map that scores itself (issue 14 part 3): the report the bot keeps while it hears the live streams. */
+async function accuracyReply({ options, services }: CommandRequest): Promise<Reply> {
+  const port = scheduleOf(services).accuracy;
+  if (!port) {
+    throw new UserError('This bot does not score its map: it needs the live liquidation streams (LIQMAP_SOURCE=live), which are off here.', 'The operator can run liqmap accuracy --source <recording> instead.');
+  }
+  const { symbol } = await services.maps.resolve(mapQueryOf(options));
+  if (!port.symbols.includes(symbol)) {
+    throw new UserError(`The map's accuracy is recorded for ${port.symbols.map(baseAsset).join(' and ')}, not ${baseAsset(symbol)}.`, `Try /liqmap accuracy ${baseAsset(port.symbols[0]!).toLowerCase()}`);
+  }
+  const { title, lines } = formatAccuracyReport(await port.report(symbol));
+  return { title, text: [...lines, 'A measure of the model, not financial advice.'].join('\n') };
+}
+
 export const liqmapCommand: CommandDefinition = {
   name: 'liqmap',
   description: 'Estimated liquidation map: where leveraged positions would be force-closed',
-  options: [symbolOption, venueOption, windowOption, rangeOption, levelOption, compareOption],
+  options: [symbolOption, venueOption, windowOption, rangeOption, levelOption, compareOption, accuracyOption],
   produces: 'picture',
-  pictureKey: mapPictureKey('map'),
-  examples: ['/liqmap btc', '/liqmap eth 1d bybit', '/liqmap sol 14d 10', '/liqmap btc level:90000', '/liqmap btc compare', '/liqmap btc hyperliquid'],
-  async handler({ options, services }) {
+  // The accuracy report is text, cached per half-hour: the first ask in a chat counts like a picture, repeats are free.
+  pictureKey: async (request) =>
+    request.options.accuracy !== undefined
+      ? `accuracy:${(await request.services.maps.resolve(mapQueryOf(request.options))).symbol}:${Math.floor(request.services.clock.now() / SCORE_INTERVAL_MS)}`
+      : mapKey(request),
+  examples: ['/liqmap btc', '/liqmap eth 1d bybit', '/liqmap sol 14d 10', '/liqmap btc level:90000', '/liqmap btc compare', '/liqmap btc hyperliquid', '/liqmap accuracy btc'],
+  async handler(request) {
+    const { options, services } = request;
+    if (options.accuracy !== undefined) return accuracyReply(request);
     const query = mapQueryOf(options);
     if (options.compare !== undefined) {
       const { id, map, comparison, png } = await services.maps.comparePicture(query);

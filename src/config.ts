@@ -80,7 +80,7 @@ export interface Config {
   readonly render: { readonly workers: number; readonly queue: number };
   /** New pictures per person: a burst, then one per interval (src/core/rate-limit.ts). */
   readonly commands: { readonly pictureBurst: number; readonly pictureIntervalSeconds: number };
-  readonly schedule: { readonly digestGraceMinutes: number; readonly alertCooldownHours: number };
+  readonly schedule: { readonly digestGraceMinutes: number; readonly alertCooldownHours: number; readonly accuracyRecalibrate: boolean };
   /** Every secret value set (tokens, keys, webhook secret, Redis URL password), for the logger to scrub. */
   readonly secrets: readonly string[];
 }
@@ -147,6 +147,7 @@ export const VARIABLES: readonly VariableSpec[] = [
   { name: 'PICTURE_INTERVAL_SECONDS', default: '10', secret: false, description: 'After the burst, one more new picture per person every this many seconds.' },
   { name: 'DIGEST_GRACE_MINUTES', default: '120', secret: false, description: 'A digest missed during downtime is still sent this late, else skipped.' },
   { name: 'ALERT_COOLDOWN_HOURS', default: '4', secret: false, description: 'Minimum time between two firings of one alert rule.' },
+  { name: 'ACCURACY_RECALIBRATE', default: 'off', secret: false, description: "on: once a day serve fits a calibration on its own recorded predictions and realized liquidations, and adopts it only when it scores better on the last week than the one in use." },
 ];
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -323,6 +324,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     schedule: {
       digestGraceMinutes: int('DIGEST_GRACE_MINUTES', 0, 7 * 24 * 60, 'how late a missed digest may still be sent'),
       alertCooldownHours: int('ALERT_COOLDOWN_HOURS', 0, 24 * 30, 'hours between two firings of one alert rule'),
+      accuracyRecalibrate: oneOf('ACCURACY_RECALIBRATE', ['on', 'off'] as const) === 'on',
     },
     secrets: collectSecrets([discordToken, telegramToken, webhookSecret, binanceApiKey, binanceApiSecret, raw('COINGLASS_API_KEY'), redisPassword(redisUrl)]),
   };

@@ -22,6 +22,8 @@ import { TelegramBot } from './platforms/telegram/telegram-bot.js';
 import { createWorkPool, type WorkPool } from './workers/work-pool.js';
 import { contractSizesOf, LiquidationFeed, symbolsInSchedules } from './market/liquidation-feed.js';
 import { createSchedule, type RunningSchedule } from './schedule/start-schedule.js';
+import type { StreamObserver } from './market/liquidation-stream.js';
+import { defaultCalibration } from './maps/calibration-file.js';
 import type { ServicesWithSchedule } from './schedule/services.js';
 import { ForwardSeries } from './market/hyperliquid/forward-series.js';
 import { systemClock as marketClock } from './market/clock.js';
@@ -123,13 +125,21 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
   const senders: Partial<Record<Platform, DestinationSender>> = {};
   // Links to the web view in replies and digests, when PUBLIC_URL says where it is served.
   const links = config.web.publicUrl ? createPageLinks(config.web.publicUrl) : undefined;
+  // Who hears the streams connect and drop: the metrics, and the accuracy recorder (a bar is scored only
+  // when its venue's stream listened through all of it); filled in once the schedules exist.
+  const streamObservers: StreamObserver[] = [metrics];
+  const streamObserver: StreamObserver = {
+    streamConnected: (venue, up) => streamObservers.forEach((o) => o.streamConnected(venue, up)),
+    streamMessage: (venue) => streamObservers.forEach((o) => o.streamMessage(venue)),
+    streamReconnect: (venue) => streamObservers.forEach((o) => o.streamReconnect(venue)),
+  };
   const feed =
     overrides.liquidationFeed !== undefined
       ? overrides.liquidationFeed
       : config.source.kind === 'live'
         ? new LiquidationFeed({
             log,
-            observer: metrics,
+            observer: streamObserver,
             wsUrls: { binance: config.venues.binanceWsUrl, bybit: config.venues.bybitWsUrl, okx: config.venues.okxWsUrl },
             // OKX sizes come in contracts; the symbols are those digests and alert rules name, polled from the store.
             contractSizes: contractSizesOf(market),
@@ -137,7 +147,19 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
           })
         : null;
   // Digests and alerts: the store, the scheduler and the evaluator; they send through `senders`.
-  const schedule = createSchedule({ config, maps, senders, clock, log, metrics, ...(feed ? { liquidationFeed: feed } : {}), ...(links ? { links } : {}) });
+  const schedule = createSchedule({
+    config,
+    maps,
+    senders,
+    clock,
+    log,
+    metrics,
+    market,
+    calibration: defaultCalibration(),
+    ...(feed ? { liquidationFeed: feed } : {}),
+    ...(links ? { links } : {}),
+  });
+  if (schedule.accuracy) streamObservers.push(schedule.accuracy.recorder.streams);
   opened.store = schedule.store;
   const services: ServicesWithSchedule = { maps, clock, log, commands: BOT_COMMANDS, schedule: schedule.services, ...(links ? { links } : {}) };
   const runtime = new CommandRuntime(

@@ -1,6 +1,9 @@
 // Digests: every minute, each enabled subscription's latest slot is checked; a due slot is claimed in the
 // store (atomic across instances and restarts) before anything is sent, and the send is recorded before the
 // platform is called, so a slot goes out at most once when an instance dies mid-send, exactly once otherwise.
+import { accuracyDigestLine } from '../analysis/accuracy.js';
+import { baseAsset } from '../analysis/format.js';
+import type { AccuracyService } from './accuracy-service.js';
 import type { Logger } from 'pino';
 import type { DestinationSender, Platform, Reply, ReplyImage, ReplyLink, SendResult } from '../core/command.js';
 import type { Clock } from '../clock.js';
@@ -44,6 +47,8 @@ export interface DigestSchedulerOptions {
   links?: PageLinks;
   /** Waits before retrying after a 429; injected so tests do not sleep. */
   sleep?: (ms: number) => Promise<void>;
+  /** The map's own accuracy (live streams only): digests with `accuracy: 'weekly'` quote it on Mondays. */
+  accuracy?: Pick<AccuracyService, 'symbols' | 'dailyReport'>;
 }
 
 /** `unconfirmed`: a send of the slot began and was never answered; it counts as possibly delivered. */
@@ -52,6 +57,11 @@ export type SlotOutcome = 'sent' | 'unconfirmed' | 'skipped-late' | 'claimed-els
 /** How long a claim is held while sending: an instance that dies mid-send frees the slot after this. */
 const SENDING_LEASE_MS = 10 * 60_000;
 const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Monday in the zone (the week's first digest), through Intl: slots are local times. */
+function isMonday(ms: number, timezone: string): boolean {
+  return new Intl.DateTimeFormat('en-US', { weekday: 'short', timeZone: timezone }).format(ms) === 'Mon';
+}
 
 export class DigestScheduler {
   readonly graceMs: number;
@@ -254,7 +264,24 @@ export class DigestScheduler {
       link ??= this.o.links && { label: 'Open interactive map', url: this.o.links.page('map', picture.query) };
     }
     const { title, text } = digestText(sections);
-    return { reply: { title, text, images, ...(link ? { link } : {}) }, sections };
+    const accuracy = await this.accuracyLines(sub);
+    return { reply: { title, text: accuracy.length ? `${text}\n\n${accuracy.join('\n')}` : text, images, ...(link ? { link } : {}) }, sections };
+  }
+
+  /** With `accuracy: 'weekly'`, on Mondays in the chat's zone: the daily score's 7-day line per recorded symbol. */
+  private async accuracyLines(sub: Subscription): Promise<string[]> {
+    const port = this.o.accuracy;
+    if (sub.accuracy !== 'weekly' || !port || !isMonday(this.o.clock.now(), sub.timezone)) return [];
+    const lines: string[] = [];
+    for (const symbol of sub.symbols.filter((s) => port.symbols.includes(s))) {
+      try {
+        lines.push(`${baseAsset(symbol)} ${accuracyDigestLine(await port.dailyReport(symbol))}`);
+      } catch (err) {
+        // A garnish like the crossings: the digest goes out without it.
+        this.o.log.warn({ err, symbol }, 'digest: no accuracy line');
+      }
+    }
+    return lines;
   }
 
   /** The cascade watch is a garnish: a digest goes out without it rather than not at all. */

@@ -24,6 +24,8 @@ export interface DigestRequest {
   symbols: string;
   window: string;
   days: DigestDays;
+  /** weekly: Monday's digest carries the map's accuracy (default off). */
+  accuracy?: 'weekly' | 'off';
 }
 
 /** The port /digest calls. */
@@ -65,6 +67,7 @@ export class DigestSettings implements DigestSettingsPort {
       createdBy: by,
       updatedAtMs: this.o.clock.now(),
       enabled: true,
+      ...(request.accuracy === 'weekly' ? { accuracy: 'weekly' as const } : {}),
       // The slots already handled stay handled: turning it on again never resends today's digest.
       ...(previous?.lastSlotMs !== undefined ? { lastSlotMs: previous.lastSlotMs } : {}),
       ...(previous?.lastSentAtMs !== undefined ? { lastSentAtMs: previous.lastSentAtMs } : {}),

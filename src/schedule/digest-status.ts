@@ -11,7 +11,8 @@ const PLATFORM_NAMES = { telegram: 'Telegram', discord: 'Discord' } as const;
 /** "every weekday at 08:00 Europe/Berlin · BTC, ETH · 7d window". */
 export function describeSubscription(sub: Subscription): string {
   const when = sub.days === 'weekdays' ? 'every weekday' : 'every day';
-  return `${when} at ${sub.time} ${sub.timezone} · ${sub.symbols.map(baseAsset).join(', ')} · ${sub.window} window`;
+  const accuracy = sub.accuracy === 'weekly' ? " · the map's accuracy on Mondays" : '';
+  return `${when} at ${sub.time} ${sub.timezone} · ${sub.symbols.map(baseAsset).join(', ')} · ${sub.window} window${accuracy}`;
 }
 
 /** The lines about a send whose answer was not recorded. */

@@ -6,7 +6,7 @@ import type { RealizedLiquidations } from './digest-scheduler.js';
 
 /** The part of src/market/liquidation-feed.ts used here. */
 export interface LiquidationEventSource {
-  onEvent(listener: (event: { symbol: string; side: 'long' | 'short'; usd: number; ts: number }) => void): () => void;
+  onEvent(listener: (event: { venue: string; symbol: string; side: 'long' | 'short'; usd: number; ts: number }) => void): () => void;
 }
 
 const MINUTE = 60_000;

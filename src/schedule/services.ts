@@ -1,13 +1,23 @@
 // What /digest and /alerts need beyond the core services: two ports, so the commands never touch the
 // store. It travels in the one context object as `services.schedule` (built in src/main.ts); commands
 // read it through scheduleOf.
+import type { AccuracyReport } from '../analysis/accuracy.js';
 import type { Services } from '../core/services.js';
 import type { AlertSettingsPort } from './alert-settings.js';
 import type { DigestSettingsPort } from './digest-settings.js';
 
+/** What /liqmap accuracy asks: the report of a symbol the bot records (src/schedule/accuracy-service.ts). */
+export interface AccuracyPort {
+  /** Canonical symbols recorded. */
+  readonly symbols: readonly string[];
+  report(symbol: string): Promise<AccuracyReport>;
+}
+
 export interface ScheduleServices {
   digests: DigestSettingsPort;
   alerts: AlertSettingsPort;
+  /** Present while the bot listens to the live liquidation streams. */
+  accuracy?: AccuracyPort;
 }
 
 export type ServicesWithSchedule = Services & { schedule?: ScheduleServices };

@@ -12,12 +12,16 @@ import { AlertSettings } from './alert-settings.js';
 import { DigestScheduler, type ScheduleMetrics } from './digest-scheduler.js';
 import { DigestSettings } from './digest-settings.js';
 import { RealizedWindow, type LiquidationEventSource } from './realized-liquidations.js';
-import type { ScheduleServices } from './services.js';
+import type { AccuracyPort, ScheduleServices } from './services.js';
+import { AccuracyRecorder, type AccuracyMarket } from './accuracy-recorder.js';
+import { AccuracyService } from './accuracy-service.js';
+import type { Calibration } from '../analysis/calibration.js';
+import { BASE_SYMBOLS as ACCURACY_SYMBOLS } from '../market/liquidation-feed.js';
 import type { PageLinks } from '../core/services.js';
 
 export interface ScheduleConfig {
   store: { redisUrl: string | undefined; path: string };
-  schedule: { digestGraceMinutes: number; alertCooldownHours: number };
+  schedule: { digestGraceMinutes: number; alertCooldownHours: number; accuracyRecalibrate?: boolean };
 }
 
 export interface ScheduleDeps {
@@ -32,6 +36,10 @@ export interface ScheduleDeps {
   liquidationFeed?: LiquidationEventSource;
   /** Web view links for digests (PUBLIC_URL set). */
   links?: PageLinks;
+  /** Bars per venue: with the live feed, the accuracy recorder predicts each closed bar from them. */
+  market?: AccuracyMarket;
+  /** The calibration the maps use (the accuracy report scores it). */
+  calibration?: Calibration;
 }
 
 export interface RunningSchedule {
@@ -44,6 +52,8 @@ export interface RunningSchedule {
   instanceId: string;
   /** Realized liquidations from the live streams, when they run. */
   liquidations?: RealizedWindow;
+  /** The map that scores itself (issue 14 part 3): with the live feed and a market. */
+  accuracy?: { recorder: AccuracyRecorder; service: AccuracyService };
   start(): void;
   /** Stops the timers, waits for sends in flight, closes the store. */
   stop(): Promise<void>;
@@ -56,9 +66,33 @@ export function createSchedule(deps: ScheduleDeps): RunningSchedule {
   const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const common = { store, maps: deps.maps, senders: deps.senders, clock: deps.clock, log, instanceId, ...(deps.metrics ? { metrics: deps.metrics } : {}) };
   const liquidations = deps.liquidationFeed ? new RealizedWindow(deps.clock) : undefined;
-  const digests = new DigestScheduler({ ...common, graceMs: deps.config.schedule.digestGraceMinutes * 60_000, ...(liquidations ? { liquidations } : {}), ...(deps.links ? { links: deps.links } : {}) });
+  // What the map predicted for each closed bar beside what the streams saw liquidated, scored daily.
+  const accuracy =
+    deps.liquidationFeed && deps.market
+      ? {
+          recorder: new AccuracyRecorder({ store, market: deps.market, clock: deps.clock, log, instanceId, symbols: ACCURACY_SYMBOLS }),
+          service: new AccuracyService({
+            store,
+            clock: deps.clock,
+            log,
+            instanceId,
+            symbols: ACCURACY_SYMBOLS,
+            recalibrate: deps.config.schedule.accuracyRecalibrate ?? false,
+            ...(deps.calibration ? { calibration: deps.calibration } : {}),
+          }),
+        }
+      : undefined;
+  const digests = new DigestScheduler({ ...common, graceMs: deps.config.schedule.digestGraceMinutes * 60_000, ...(liquidations ? { liquidations } : {}), ...(deps.links ? { links: deps.links } : {}), ...(accuracy ? { accuracy: accuracy.service } : {}) });
   const alerts = new AlertEvaluator({ ...common, cooldownMs: deps.config.schedule.alertCooldownHours * 3_600_000, ...(liquidations ? { liquidations } : {}) });
-  const services = scheduleServicesOf({ store, maps: deps.maps, clock: deps.clock, scheduler: digests, evaluator: alerts, liquidationsAvailable: Boolean(liquidations) });
+  const services = scheduleServicesOf({
+    store,
+    maps: deps.maps,
+    clock: deps.clock,
+    scheduler: digests,
+    evaluator: alerts,
+    liquidationsAvailable: Boolean(liquidations),
+    ...(accuracy ? { accuracy: accuracy.service } : {}),
+  });
   let unsubscribe: (() => void) | undefined;
   return {
     services,
@@ -67,20 +101,24 @@ export function createSchedule(deps: ScheduleDeps): RunningSchedule {
     evaluator: alerts,
     instanceId,
     ...(liquidations ? { liquidations } : {}),
+    ...(accuracy ? { accuracy } : {}),
     start() {
       if (deps.liquidationFeed && liquidations) {
         unsubscribe = deps.liquidationFeed.onEvent((event) => {
           liquidations.add(event);
+          accuracy?.recorder.add(event);
           alerts.notifyLiquidation();
         });
       }
       digests.start();
       alerts.start();
+      accuracy?.recorder.start();
+      accuracy?.service.start();
       log.info({ store: store.backend.kind, instanceId }, 'digests and alerts running');
     },
     async stop() {
       unsubscribe?.();
-      await Promise.allSettled([digests.stop(), alerts.stop()]);
+      await Promise.allSettled([digests.stop(), alerts.stop(), accuracy?.recorder.stop(), accuracy?.service.stop()]);
       await store.close();
     },
   };
@@ -94,9 +132,11 @@ export function scheduleServicesOf(o: {
   scheduler: DigestScheduler;
   evaluator: AlertEvaluator;
   liquidationsAvailable: boolean;
+  accuracy?: AccuracyPort;
 }): ScheduleServices {
   return {
     digests: new DigestSettings({ store: o.store, maps: o.maps, scheduler: o.scheduler, clock: o.clock }),
     alerts: new AlertSettings({ store: o.store, maps: o.maps, clock: o.clock, cooldownMs: o.evaluator.cooldownMs, liquidationsAvailable: o.liquidationsAvailable }),
+    ...(o.accuracy ? { accuracy: o.accuracy } : {}),
   };
 }
