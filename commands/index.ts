@@ -5,5 +5,6 @@ import { digestCommand } from './digest.js';
 import { heatmapCommand } from './heatmap.js';
 import { helpCommand } from './help.js';
 import { liqmapCommand } from './liqmap.js';
+import { watchCommand } from './watch.js';
 
-export const BOT_COMMANDS: readonly CommandDefinition[] = [liqmapCommand, heatmapCommand, digestCommand, alertsCommand, helpCommand];
+export const BOT_COMMANDS: readonly CommandDefinition[] = [liqmapCommand, heatmapCommand, digestCommand, alertsCommand, watchCommand, helpCommand];

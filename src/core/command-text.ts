@@ -76,15 +76,22 @@ export function parseTextInput(root: CommandNode, args: string): TextInput {
     if (spec) raw[spec.name] = token;
     else leftover.push(token);
   }
-  // 3. The remaining words fill free-text options in declaration order.
+  // 3. The remaining words fill free-text options in declaration order; a `rest` option takes all that follow it.
+  const filled = new Set<string>();
   for (const token of leftover) {
     const spec = options.find((o) => raw[o.name] === undefined && o.type === 'string' && !o.choices && !o.pattern);
+    const rest = spec ? undefined : options.find((o) => o.rest && filled.has(o.name));
+    if (rest) {
+      raw[rest.name] = `${String(raw[rest.name])} ${token}`;
+      continue;
+    }
     const taken = options.find((o) => raw[o.name] !== undefined && recognises(o, token));
     if (!spec && taken) throw new UserError(`${taken.name} is given twice`, `Usage: ${usageOf(path, node)}`);
     if (!spec) {
       throw new UserError(`I don't understand "${showInput(token)}" here`, `Usage: ${usageOf(path, node)}`);
     }
     raw[spec.name] = token;
+    filled.add(spec.name);
   }
   return { path, raw, node };
 }

@@ -28,6 +28,8 @@ export interface OptionSpec {
   maxValue?: number;
   /** Longest accepted string (default 100). */
   maxLength?: number;
+  /** A free-text string option that takes every remaining word of a text command (`/watch add btc 85000 90000`). */
+  rest?: boolean;
 }
 
 export type OptionValue = string | number | boolean;

@@ -1,5 +1,6 @@
 // Realized liquidations over any period a rule names (5 min to 24 h), from the live feed's events.
 // The feed's own rolling sums cover 1 h and 24 h only; alert periods like 15m need finer sums.
+import type { RealizedRow } from '../analysis/cascades.js';
 import type { Clock } from '../clock.js';
 import type { RealizedSums } from './digest-message.js';
 import type { RealizedLiquidations } from './digest-scheduler.js';
@@ -46,6 +47,27 @@ export class RealizedWindow implements RealizedLiquidations {
       }
     }
     return out;
+  }
+
+  /**
+   * Per-interval rows of the last day for the level watch: only whole intervals since this window started
+   * watching, so an interval without events is a known 0. Undefined when no event of the symbol came.
+   */
+  rows(symbol: string, intervalMs: number): RealizedRow[] | undefined {
+    const bySymbol = this.minutes.get(symbol);
+    if (!bySymbol) return undefined;
+    const to = Math.floor(this.clock.now() / intervalMs) * intervalMs;
+    const from = Math.max(Math.ceil(this.startedMs / intervalMs) * intervalMs, to - KEEP_MINUTES * MINUTE);
+    const rows: RealizedRow[] = [];
+    for (let ts = from; ts < to; ts += intervalMs) rows.push({ ts, realizedLongUsd: 0, realizedShortUsd: 0 });
+    for (const [minute, sums] of bySymbol) {
+      const ms = minute * MINUTE;
+      if (ms < from || ms >= to) continue;
+      const row = rows[Math.floor((ms - from) / intervalMs)]!;
+      row.realizedLongUsd! += sums.longUsd;
+      row.realizedShortUsd! += sums.shortUsd;
+    }
+    return rows;
   }
 
   private prune(bySymbol: Map<number, RealizedSums>): void {

@@ -5,6 +5,7 @@ import type { AccuracyReport } from '../analysis/accuracy.js';
 import type { Services } from '../core/services.js';
 import type { AlertSettingsPort } from './alert-settings.js';
 import type { DigestSettingsPort } from './digest-settings.js';
+import type { WatchSettingsPort } from './watch-settings.js';
 
 /** What /liqmap accuracy asks: the report of a symbol the bot records (src/schedule/accuracy-service.ts). */
 export interface AccuracyPort {
@@ -18,6 +19,8 @@ export interface ScheduleServices {
   alerts: AlertSettingsPort;
   /** Present while the bot listens to the live liquidation streams. */
   accuracy?: AccuracyPort;
+  /** Level watches (/watch); present when the bot has a market to read bars from. */
+  watches?: WatchSettingsPort;
 }
 
 export type ServicesWithSchedule = Services & { schedule?: ScheduleServices };

@@ -15,6 +15,8 @@ import { RealizedWindow, type LiquidationEventSource } from './realized-liquidat
 import type { AccuracyPort, ScheduleServices } from './services.js';
 import { AccuracyRecorder, type AccuracyMarket } from './accuracy-recorder.js';
 import { AccuracyService } from './accuracy-service.js';
+import { WatchEvaluator } from './watch-evaluator.js';
+import { WatchSettings } from './watch-settings.js';
 import type { Calibration } from '../analysis/calibration.js';
 import { BASE_SYMBOLS as ACCURACY_SYMBOLS } from '../market/liquidation-feed.js';
 import type { PageLinks } from '../core/services.js';
@@ -54,6 +56,8 @@ export interface RunningSchedule {
   liquidations?: RealizedWindow;
   /** The map that scores itself (issue 14 part 3): with the live feed and a market. */
   accuracy?: { recorder: AccuracyRecorder; service: AccuracyService };
+  /** Level watches (/watch): with a market. */
+  watches?: WatchEvaluator;
   start(): void;
   /** Stops the timers, waits for sends in flight, closes the store. */
   stop(): Promise<void>;
@@ -84,6 +88,9 @@ export function createSchedule(deps: ScheduleDeps): RunningSchedule {
       : undefined;
   const digests = new DigestScheduler({ ...common, graceMs: deps.config.schedule.digestGraceMinutes * 60_000, ...(liquidations ? { liquidations } : {}), ...(deps.links ? { links: deps.links } : {}), ...(accuracy ? { accuracy: accuracy.service } : {}) });
   const alerts = new AlertEvaluator({ ...common, cooldownMs: deps.config.schedule.alertCooldownHours * 3_600_000, ...(liquidations ? { liquidations } : {}) });
+  const watches = deps.market
+    ? new WatchEvaluator({ ...common, market: deps.market, cooldownMs: alerts.cooldownMs, ...(liquidations ? { liquidations } : {}) })
+    : undefined;
   const services = scheduleServicesOf({
     store,
     maps: deps.maps,
@@ -92,6 +99,7 @@ export function createSchedule(deps: ScheduleDeps): RunningSchedule {
     evaluator: alerts,
     liquidationsAvailable: Boolean(liquidations),
     ...(accuracy ? { accuracy: accuracy.service } : {}),
+    watches: Boolean(watches),
   });
   let unsubscribe: (() => void) | undefined;
   return {
@@ -102,6 +110,7 @@ export function createSchedule(deps: ScheduleDeps): RunningSchedule {
     instanceId,
     ...(liquidations ? { liquidations } : {}),
     ...(accuracy ? { accuracy } : {}),
+    ...(watches ? { watches } : {}),
     start() {
       if (deps.liquidationFeed && liquidations) {
         unsubscribe = deps.liquidationFeed.onEvent((event) => {
@@ -112,13 +121,14 @@ export function createSchedule(deps: ScheduleDeps): RunningSchedule {
       }
       digests.start();
       alerts.start();
+      watches?.start();
       accuracy?.recorder.start();
       accuracy?.service.start();
       log.info({ store: store.backend.kind, instanceId }, 'digests and alerts running');
     },
     async stop() {
       unsubscribe?.();
-      await Promise.allSettled([digests.stop(), alerts.stop(), accuracy?.recorder.stop(), accuracy?.service.stop()]);
+      await Promise.allSettled([digests.stop(), alerts.stop(), watches?.stop(), accuracy?.recorder.stop(), accuracy?.service.stop()]);
       await store.close();
     },
   };
@@ -133,10 +143,13 @@ export function scheduleServicesOf(o: {
   evaluator: AlertEvaluator;
   liquidationsAvailable: boolean;
   accuracy?: AccuracyPort;
+  /** Whether level watches are evaluated (a market to read bars from). */
+  watches?: boolean;
 }): ScheduleServices {
   return {
     digests: new DigestSettings({ store: o.store, maps: o.maps, scheduler: o.scheduler, clock: o.clock }),
     alerts: new AlertSettings({ store: o.store, maps: o.maps, clock: o.clock, cooldownMs: o.evaluator.cooldownMs, liquidationsAvailable: o.liquidationsAvailable }),
     ...(o.accuracy ? { accuracy: o.accuracy } : {}),
+    ...(o.watches ? { watches: new WatchSettings({ store: o.store, maps: o.maps, clock: o.clock, cooldownMs: o.evaluator.cooldownMs }) } : {}),
   };
 }
