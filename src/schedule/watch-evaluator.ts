@@ -10,7 +10,7 @@ import { accuracyBars } from '../analysis/accuracy.js';
 import { DEFAULT_LEVEL_WATCH, watchLevels, type LevelEvent } from '../analysis/level-watch.js';
 import { forcedFlowEstimates } from '../analysis/format.js';
 import type { RealizedRow } from '../analysis/cascades.js';
-import type { Bar } from '../analysis/types.js';
+import type { Bar, BarSeries } from '../analysis/types.js';
 import type { DestinationSender, Platform, Reply, SendResult } from '../core/command.js';
 import type { Clock } from '../clock.js';
 import type { MapService } from '../maps/map-pipeline.js';
@@ -50,6 +50,12 @@ const EVALUATOR_LEASE_MS = 20 * 60_000;
 
 /** sent: the chat got it; cooldown: the claim was held (told within the cooldown); failed: try again next bar. */
 type Told = 'sent' | 'cooldown' | 'failed';
+
+/** The closed 15-minute bars of the lookback a watch is judged on. */
+export function watchBarsOf(series: BarSeries, now: number): { bars: Bar[]; intervalMs: number } {
+  const s = accuracyBars(series);
+  return { bars: s.bars.filter((b) => b.ts + s.intervalMs <= now && b.ts >= now - LOOKBACK_MS), intervalMs: s.intervalMs };
+}
 
 export class WatchEvaluator {
   private job: Cron | undefined;
@@ -106,8 +112,7 @@ export class WatchEvaluator {
       // The primary venue's price, as the digest's cascade watch reads it.
       const primary = venues[0];
       if (!primary) return undefined;
-      const s = accuracyBars(primary.series);
-      return { bars: s.bars.filter((b) => b.ts + s.intervalMs <= now && b.ts >= now - LOOKBACK_MS), intervalMs: s.intervalMs };
+      return watchBarsOf(primary.series, now);
     } catch (err) {
       this.o.log.warn({ err, symbol }, 'watches: no bars for this symbol now');
       return undefined;

@@ -6,6 +6,7 @@ import { baseAsset, formatForcedFlow, formatPct, formatPrice, formatUsd, priceDe
 import type { ForcedFlowEstimate } from '../analysis/forced-flow.js';
 import type { LiquidationMap } from '../analysis/types.js';
 import { showInput, UserError } from '../errors.js';
+import { formatUtcMinute } from '../analysis/utc-time.js';
 import { parseLevel } from '../maps/map-query.js';
 import type { WatchRule } from '../store/records.js';
 
@@ -74,13 +75,16 @@ export function describeWatch(w: WatchRule): string {
 }
 
 /**
- * "BTC approaching 90,000 ↑ (now 89,420, −0.64%)" and what is at stake there: the modelled USD a move to
+ * "BTC came within 1% of 90,000 ↑ in the bar of …; now 89,420 (+0.65% to the level)" and what is at stake there: the modelled USD a move to
  * the level sweeps and, when the map is calibrated, the forced flow with its band.
  */
 export function approachText(w: WatchRule, event: LevelEvent, map: LiquidationMap, flow: ForcedFlowEstimate | undefined): { title: string; text: string } {
   const d = priceDecimals(map.price);
   const arrow = event.direction === 'up' ? '↑' : '↓';
-  const lines = [`${baseAsset(w.symbol)} ${formatPrice(map.price, d)} is within ${w.nearPct}% of ${formatPrice(event.level, d)} ${arrow} (${formatPct(100 * (event.level / map.price - 1))} away).`];
+  // The approach's bar may be a few bars old (after a restart): say when, and where price is now.
+  const lines = [
+    `${baseAsset(w.symbol)} came within ${w.nearPct}% of ${formatPrice(event.level, d)} ${arrow} in the bar of ${formatUtcMinute(event.approachTs)}; now ${formatPrice(map.price, d)} (${formatPct(100 * (event.level / map.price - 1))} to the level).`,
+  ];
   if (flow) {
     lines.push(`Modelled: ${formatUsd(flow.modelledUsd)} of ${flow.side} positions between here and ${formatPrice(event.level, d)} (the map's bars).`);
     lines.push(`Calibrated forced flow ${formatForcedFlow(flow, d)}.`);
