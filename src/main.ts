@@ -194,7 +194,7 @@ export async function startBot(config: Config, overrides: BotOverrides = {}): Pr
         logger: log,
         secrets: config.secrets,
         // The web view (src/web): pages, API and pictures of the same pipeline.
-        routes: await webRoutes({ maps, clock, log, ...webOptionsOf(config) }),
+        routes: await webRoutes({ maps, clock, log, ...webOptionsOf(config), ...(schedule.services.accuracy ? { accuracy: schedule.services.accuracy } : {}) }),
       });
     }
     const routes = running.http ?? { addRoute: () => log.warn('no HTTP server: a webhook or interactions route cannot be mounted') };

@@ -173,6 +173,18 @@ describe('a map that scores itself, fed by the live streams', () => {
     expect(dc).toContain(realized);
   });
 
+  it('/api/v1/accuracy serves the same report as JSON; other symbols and parameters are refused', async () => {
+    const res = await fetch(`${bot.http!.url}/api/v1/accuracy?symbol=btc`);
+    expect(res.status).toBe(200);
+    const { report } = (await res.json()) as { report: { symbol: string; through: number; spans: { days: number; venues: { venue: string; intervals: number; scores: { realizedLongUsd: number; realizedShortUsd: number } }[] }[] } };
+    expect(report.symbol).toBe('BTCUSDT');
+    expect(report.through).toBe(at('14:00'));
+    const day = report.spans[0]!.venues[0]!;
+    expect([day.venue, day.intervals, day.scores.realizedLongUsd, day.scores.realizedShortUsd]).toEqual(['all', 3, 60_000, 153_000]);
+    expect((await fetch(`${bot.http!.url}/api/v1/accuracy?symbol=sol`)).status).toBe(404);
+    expect((await fetch(`${bot.http!.url}/api/v1/accuracy?symbol=btc&window=7d`)).status).toBe(400);
+  });
+
   it('says which symbols are scored when asked about another', async () => {
     expect(await say('/liqmap sol accuracy', MEMBER)).toContain('recorded for BTC and ETH, not SOL');
   });

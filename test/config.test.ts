@@ -25,7 +25,7 @@ describe('loadConfig', () => {
     expect(config.store).toEqual({ redisUrl: undefined, path: './data/liqmap.sqlite' });
     expect(config.commands).toEqual({ pictureBurst: 3, pictureIntervalSeconds: 10 });
     expect(config.discord).toMatchObject({ interactions: 'gateway', publicKey: undefined, shards: undefined });
-    expect(config.schedule).toEqual({ digestGraceMinutes: 120, alertCooldownHours: 4 });
+    expect(config.schedule).toEqual({ digestGraceMinutes: 120, alertCooldownHours: 4, accuracyRecalibrate: false });
     expect(config.log).toEqual({ level: 'info', pretty: false });
     expect(config.telegram.apiRoot).toBe('https://api.telegram.org');
     expect(config.discord.apiUrl).toBe('https://discord.com/api');
@@ -71,6 +71,11 @@ describe('loadConfig', () => {
     expect(text).toMatch(/DISCORD_TOKEN must be the bare bot token \(no "Bot " prefix/);
     expect(text).toMatch(/PICTURE_BURST="-1"/);
     expect(text).toMatch(/DISCORD_APPLICATION_ID="my-app" must be the numeric application id/);
+  });
+
+  it('reads ACCURACY_RECALIBRATE as on or off, nothing else', () => {
+    expect(loadConfig({ ACCURACY_RECALIBRATE: 'on' }, { dotenvPath: null }).schedule.accuracyRecalibrate).toBe(true);
+    expect(problemsOf(() => loadConfig({ ACCURACY_RECALIBRATE: 'yes' }, { dotenvPath: null })).join('\n')).toContain('ACCURACY_RECALIBRATE');
   });
 
   it('never echoes a secret value in a problem', () => {

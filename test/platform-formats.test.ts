@@ -47,6 +47,7 @@ describe('Discord command JSON and deployment', () => {
       ['range', 10, false],
       ['level', 3, false],
       ['compare', 3, false],
+      ['accuracy', 3, false],
     ]);
     expect(json.options![0]).toMatchObject({ autocomplete: true, max_length: 30 });
     expect(json.options![4]).toMatchObject({ max_length: 20 });

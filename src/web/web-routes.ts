@@ -3,6 +3,7 @@
 // value from a URL goes through the one map pipeline; the API returns the pipeline's cached map itself.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { SCORE_INTERVAL_MS } from '../analysis/accuracy.js';
 import { MODEL_VERSION } from '../analysis/model-version.js';
 import { WINDOW_INTERVAL_MS } from '../analysis/params.js';
 import type { Clock } from '../clock.js';
@@ -11,6 +12,7 @@ import { BusyError, UserError } from '../errors.js';
 import type { Route } from '../http/server.js';
 import type { MapService, ResolvedQuery } from '../maps/map-pipeline.js';
 import { MarketUnavailableError } from '../market/live-market-data.js';
+import type { AccuracyPort } from '../schedule/services.js';
 import { UnknownSymbolError } from '../market/symbol-catalogue.js';
 import { IpRateLimit } from './ip-rate-limit.js';
 import { heatmapBody, mapBody } from './map-json.js';
@@ -26,6 +28,8 @@ export interface WebOptions {
   rateLimitPerMinute: number;
   /** Behind one reverse proxy: the client is the last X-Forwarded-For hop, not the proxy (WEB_TRUST_PROXY). */
   trustProxy?: boolean;
+  /** The map's own accuracy, when this server keeps it (`liqmap serve` with the live streams). */
+  accuracy?: AccuracyPort;
 }
 
 /** The web view's settings from the configuration (`liqmap web` and `liqmap serve`). */
@@ -98,6 +102,37 @@ export async function webRoutes(o: WebOptions): Promise<Route[]> {
     },
   });
 
+  /** /api/v1/accuracy?symbol=btc: the report /liqmap accuracy shows, as JSON, until the next half-hour. */
+  const accuracyRoute: Route = {
+    method: 'GET',
+    path: '/api/v1/accuracy',
+    handler: async (req, res) => {
+      if (!admitted(req, res)) return;
+      await answering(res, o.log, async () => {
+        const search = searchOf(req);
+        const names = [...search.keys()];
+        const unknown = names.find((n) => n !== 'symbol');
+        if (unknown !== undefined) throw new UserError(`unknown parameter "${unknown.slice(0, 24)}": give only symbol`);
+        if (names.length > 1) throw new UserError('parameter "symbol" is given twice: give it once');
+        const symbol = search.get('symbol');
+        if (!symbol) throw new UserError('symbol is missing: add ?symbol=btc');
+        if (!o.accuracy) {
+          sendJsonError(res, 404, { error: 'this server does not score its map: that needs liqmap serve with the live liquidation streams' });
+          return;
+        }
+        const { symbol: canonical } = await o.maps.resolve({ symbol });
+        if (!o.accuracy.symbols.includes(canonical)) {
+          sendJsonError(res, 404, { error: `the map's accuracy is recorded for ${o.accuracy.symbols.join(', ')}, not ${canonical}` });
+          return;
+        }
+        const report = await o.accuracy.report(canonical);
+        const next = report.through + SCORE_INTERVAL_MS;
+        const body = Buffer.from(JSON.stringify({ kind: 'accuracy', modelVersion: MODEL_VERSION, report }));
+        sendRepresentation(req, res, { body, type: 'application/json; charset=utf-8', etag: `W/"accuracy:${canonical}:${report.through};${MODEL_VERSION}"` }, `public, max-age=${Math.max(1, Math.ceil((next - o.clock.now()) / 1000))}`);
+      });
+    },
+  };
+
   const pageRoute = (letter: 'm' | 'h'): Route => ({
     method: 'GET',
     path: `/${letter}/`,
@@ -138,6 +173,7 @@ export async function webRoutes(o: WebOptions): Promise<Route[]> {
   return [
     apiRoute('map'),
     apiRoute('heatmap'),
+    accuracyRoute,
     pageRoute('m'),
     pageRoute('h'),
     {
