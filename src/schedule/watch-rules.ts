@@ -83,17 +83,17 @@ export function approachText(w: WatchRule, event: LevelEvent, map: LiquidationMa
   const arrow = event.direction === 'up' ? '↑' : '↓';
   // The approach's bar may be a few bars old (after a restart): say when, and where price is now.
   const lines = [
-    `${baseAsset(w.symbol)} came within ${w.nearPct}% of ${formatPrice(event.level, d)} ${arrow} in the bar of ${formatUtcMinute(event.approachTs)}; now ${formatPrice(map.price, d)} (${formatPct(100 * (event.level / map.price - 1))} to the level).`,
+    `${baseAsset(w.symbol)} came within ${w.nearPct}% of ${formatPrice(event.level)} ${arrow} in the bar of ${formatUtcMinute(event.approachTs)}; now ${formatPrice(map.price, d)} (${formatPct(100 * (event.level / map.price - 1))} to the level).`,
   ];
   if (flow) {
-    lines.push(`Modelled: ${formatUsd(flow.modelledUsd)} of ${flow.side} positions between here and ${formatPrice(event.level, d)} (the map's bars).`);
+    lines.push(`Modelled: ${formatUsd(flow.modelledUsd)} of ${flow.side} positions between here and ${formatPrice(event.level)} (the map's bars).`);
     lines.push(`Calibrated forced flow ${formatForcedFlow(flow, d)}.`);
   } else {
     const unavailable = map.forcedFlow && 'unavailable' in map.forcedFlow ? `: ${map.forcedFlow.unavailable}` : '';
     lines.push(`No calibrated forced flow for this level${unavailable}.`);
   }
   lines.push(`Watch ${w.id}: the verdict (accelerated, absorbed or rejected) follows. Estimated levels, not financial advice.`);
-  return { title: `${baseAsset(w.symbol)} approaching ${formatPrice(event.level, d)}`, text: lines.join('\n') };
+  return { title: `${baseAsset(w.symbol)} approaching ${formatPrice(event.level)}`, text: lines.join('\n') };
 }
 
 /** The verdict of an approach the chat was told about: analysis/level-watch.ts's line and a headline. */
