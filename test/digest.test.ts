@@ -1,4 +1,7 @@
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { accuracyDigestLine, scoreAccuracy } from '../src/analysis/accuracy.js';
+import { DigestScheduler } from '../src/schedule/digest-scheduler.js';
 import { digestText, ratioWithChange } from '../src/schedule/digest-message.js';
 import { caller, scheduleBot } from './helpers/schedule-bot.js';
 import { mapFor } from './helpers/schedule-fakes.js';
@@ -107,5 +110,32 @@ describe('digest message', () => {
     expect(b.sender.deliveries).toHaveLength(60);
     // The sample does not move between the two days, so the ratio is unchanged.
     expect(b.sender.deliveries[59]!.reply.text).toContain('→ unchanged');
+  });
+});
+
+describe("the digest's weekly accuracy line", () => {
+  // Scored bars of two days, so the 7-day span has something to say.
+  const bars = Array.from({ length: 192 }, (_, i) => {
+    const pred = 1e6 * (1 + Math.sin(i));
+    return { ts: Date.UTC(2026, 5, 13) + i * 900_000, predLongUsd: pred, predShortUsd: pred, naiveLongUsd: 1e6, naiveShortUsd: 1e6, oiUsd: 1e9, realizedLongUsd: pred / 10, realizedShortUsd: 1e5 };
+  });
+  const report = scoreAccuracy({ symbol: 'BTCUSDT', venues: [{ venue: 'binance', bars }], through: Date.UTC(2026, 5, 15) });
+  const port = { symbols: ['BTCUSDT'], dailyReport: async () => report };
+
+  it('/digest on … weekly stores it and says it; the Monday digest carries the line, other days not', async () => {
+    const b = scheduleBot('2026-06-14T12:00:00Z');
+    const on = await b.run('/digest on 08:00 Europe/Berlin btc weekly');
+    expect(on.text).toContain("· the map's accuracy on Mondays");
+    const sub = (await b.store.subscriptions.get('tg:-1001'))!;
+    expect(sub.accuracy).toBe('weekly');
+    const digests = new DigestScheduler({ store: b.store, maps: b.bot.maps, senders: {}, clock: b.clock, log: pino({ level: 'silent' }), instanceId: 't', accuracy: port });
+    // Monday 15 June 08:00 in Berlin.
+    b.clock.set('2026-06-15T06:00:00Z');
+    expect((await digests.buildDigest(sub)).reply.text).toContain(`BTC ${accuracyDigestLine(report)}`);
+    b.clock.set('2026-06-16T06:00:00Z');
+    expect((await digests.buildDigest(sub)).reply.text).not.toContain('map accuracy');
+    // Without the option, Monday's digest has no such line either.
+    b.clock.set('2026-06-15T06:00:00Z');
+    expect((await digests.buildDigest({ ...sub, accuracy: undefined })).reply.text).not.toContain('map accuracy');
   });
 });
