@@ -1,5 +1,6 @@
 // /alerts add|list|remove: moderators set thresholds; the bot posts here when the market crosses one.
-import { destinationOf, type CommandDefinition, type CommandNode, type CommandRequest, type OptionSpec } from '../src/core/command.js';
+import { type CommandDefinition, type CommandNode, type CommandRequest, type OptionSpec } from '../src/core/command.js';
+import { destinationOf } from '../src/core/destination.js';
 import { clusterCondition, describeCondition, liquidationsCondition, ratioCondition, RULE_FLOORS } from '../src/schedule/alert-rules.js';
 import { scheduleOf } from '../src/schedule/services.js';
 import type { AlertCondition } from '../src/store/records.js';

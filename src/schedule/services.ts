@@ -1,7 +1,7 @@
 // What /digest and /alerts need beyond the core services: two ports, so the commands never touch the
 // store. It travels in the one context object as `services.schedule` (built in src/main.ts); commands
 // read it through scheduleOf.
-import type { Services } from '../core/services.js';
+import type { Services } from '../core/command.js';
 import type { AlertSettingsPort } from './alert-settings.js';
 import type { DigestSettingsPort } from './digest-settings.js';
 

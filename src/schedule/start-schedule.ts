@@ -3,7 +3,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { DestinationSender, Platform } from '../core/command.js';
+import type { DestinationSender } from '../core/command.js';
+import type { Platform } from '../core/caller.js';
 import type { Clock } from '../clock.js';
 import type { MapService } from '../maps/map-pipeline.js';
 import { openStore, type Store } from '../store/store.js';
@@ -13,7 +14,7 @@ import { DigestScheduler, type ScheduleMetrics } from './digest-scheduler.js';
 import { DigestSettings } from './digest-settings.js';
 import { RealizedWindow, type LiquidationEventSource } from './realized-liquidations.js';
 import type { ScheduleServices } from './services.js';
-import type { PageLinks } from '../core/services.js';
+import type { PageLinks } from '../core/command.js';
 
 export interface ScheduleConfig {
   store: { redisUrl: string | undefined; path: string };
