@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LEVERAGE_TIERS } from '../src/analysis/params.js';
 import { tierColour } from '../src/render/theme.js';
@@ -21,5 +23,12 @@ describe('leverage tier colours', () => {
     expect(Array.from({ length: 6 }, (_, i) => tierColour(i, 6))).toEqual(['#2f4fa3', '#3f86d8', '#63c3e8', '#b592f5', '#f7a35c', '#ffd966']);
     expect(tierColour(0, 7)).not.toBe(tierColour(0, 6));
     expect(Array.from({ length: 6 }, (_, i) => tierColour(i + 1, 7))).toEqual(Array.from({ length: 6 }, (_, i) => tierColour(i, 6)));
+  });
+
+  it('colours the web view tiers as the picture does', async () => {
+    const web = (await import(pathToFileURL(join(import.meta.dirname, '..', 'assets', 'web', 'theme.js')).href)) as { tierColour(index: number, count: number): string };
+    for (const count of [1, 3, 6, 7]) {
+      for (let i = 0; i < count; i++) expect(web.tierColour(i, count)).toBe(tierColour(i, count));
+    }
   });
 });
