@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { BOT_COMMANDS } from '../commands/index.js';
 import { systemClock } from '../src/clock.js';
 import { CommandRuntime } from '../src/core/runtime.js';
-import type { Services } from '../src/core/services.js';
+import type { Services } from '../src/core/command.js';
 import { startHttpServer } from '../src/http/server.js';
 import { MapPipeline } from '../src/maps/map-pipeline.js';
 import { RecordedMarketData } from '../src/market/recorded-market-data.js';

@@ -15,7 +15,7 @@ import type { LiquidationMap } from '../src/analysis/types.js';
 import { MapPipeline, type Renderer } from '../src/maps/map-pipeline.js';
 import { inlineModelRunner } from '../src/maps/model-runner.js';
 import { CommandRuntime } from '../src/core/runtime.js';
-import type { Services } from '../src/core/services.js';
+import type { Services } from '../src/core/command.js';
 import { openMarketData } from '../src/market/open-market-data.js';
 import { TelegramBot } from '../src/platforms/telegram/telegram-bot.js';
 import { renderMapPng } from '../src/render/map-picture.js';

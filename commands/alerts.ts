@@ -1,5 +1,6 @@
 // /alerts add|list|remove: moderators set thresholds; the bot posts here when the market crosses one.
-import { destinationOf, type CommandDefinition, type CommandNode, type CommandRequest, type OptionSpec } from '../src/core/command.js';
+import { type CommandDefinition, type CommandNode, type CommandRequest, type OptionSpec } from '../src/core/command.js';
+import { destinationOf } from '../src/core/destination.js';
 import { clusterCondition, describeCondition, liquidationsCondition, ratioCondition, RULE_FLOORS } from '../src/schedule/alert-rules.js';
 import { scheduleOf } from '../src/schedule/services.js';
 import type { AlertCondition } from '../src/store/records.js';
@@ -32,10 +33,10 @@ const add: CommandNode = {
     },
     {
       name: 'cluster',
-      description: 'When price comes within a distance of a large cluster, e.g. 500M 2%',
+      description: 'When price comes within a distance of a large cluster, e.g. 25M 2%',
       options: [
         symbol,
-        usd('smallest cluster in USD, e.g. 500M (at least 10M)'),
+        usd('smallest cluster in USD, e.g. 25M (at least 1M)'),
         { name: 'pct', description: 'distance from price in %, e.g. 2%', type: 'string', required: true, pattern: /^\d+(\.\d+)?%?$/, maxLength: 8 },
       ],
       handler: (r) => addRule(r, clusterCondition(String(r.options.usd), String(r.options.pct))),
@@ -56,7 +57,7 @@ const add: CommandNode = {
 export const alertsCommand: CommandDefinition = {
   name: 'alerts',
   description: 'Alert rules: the bot posts here when the market crosses a threshold',
-  examples: ['/alerts add ratio btc > 5', '/alerts add cluster btc 500M 2%', '/alerts add liquidations btc 50M 1h', '/alerts list', '/alerts remove a2'],
+  examples: ['/alerts add ratio btc > 5', '/alerts add cluster btc 25M 2%', '/alerts add liquidations btc 50M 1h', '/alerts list', '/alerts remove a2'],
   subcommands: [
     add,
     {

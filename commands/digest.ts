@@ -1,6 +1,7 @@
 // /digest on|off|status|now: a chat's scheduled digest of the liquidation map, at its local time.
 import { WINDOWS } from '../src/analysis/types.js';
-import { destinationOf, type CommandDefinition } from '../src/core/command.js';
+import { type CommandDefinition } from '../src/core/command.js';
+import { destinationOf } from '../src/core/destination.js';
 import type { DigestDays } from '../src/store/records.js';
 import { describeSubscription } from '../src/schedule/digest-status.js';
 import { scheduleOf } from '../src/schedule/services.js';

@@ -1,12 +1,12 @@
 // /watch add|list|remove: moderators name price levels (or the map's clusters); the bot tells the chat when
 // price comes near one, with the liquidations at stake there, and afterwards how it behaved: accelerated,
 // absorbed or rejected.
-import { destinationOf, type CommandDefinition } from '../src/core/command.js';
+import type { CommandDefinition, Services } from '../src/core/command.js';
+import { destinationOf } from '../src/core/destination.js';
 import { UserError } from '../src/errors.js';
 import { scheduleOf } from '../src/schedule/services.js';
 import { describeWatch, WATCH_FLOORS } from '../src/schedule/watch-rules.js';
 import type { WatchSettingsPort } from '../src/schedule/watch-settings.js';
-import type { Services } from '../src/core/services.js';
 import { formatPrice, priceDecimals } from '../src/analysis/format.js';
 
 function watchesOf(services: Services): WatchSettingsPort {

@@ -23,7 +23,7 @@ describe('parsing and floors', () => {
     expect(() => ratioCondition('>', '-3')).toThrow(/impossible/);
     expect(() => ratioCondition('>', '1.2')).toThrow(/at least 1.5/);
     expect(() => ratioCondition('<', '0.9')).toThrow(/at most 1:1.5/);
-    expect(() => clusterCondition('5M', '2%')).toThrow(/at least \$10M/);
+    expect(() => clusterCondition('500K', '2%')).toThrow(/at least \$1M/);
     expect(() => clusterCondition('500M', '80%')).toThrow(/out of bounds: give a distance from 0.1% to 50%/);
     expect(() => liquidationsCondition('50M', '1m')).toThrow(/at least 5m/);
     expect(() => parseUsd('lots')).toThrow(/not an amount/);
@@ -32,7 +32,7 @@ describe('parsing and floors', () => {
   it('refuses thresholds beyond any market with the range that makes sense', () => {
     expect(() => ratioCondition('>', '10000000000000000')).toThrow(/beyond any market: the threshold must be from 1.5 to 100/);
     expect(() => ratioCondition('<', '1:10000000000000000')).toThrow(/beyond any market: the threshold must be from 1:100 \(0.01\) to 1:1.5/);
-    expect(() => clusterCondition('100T', '2%')).toThrow(/beyond any market: give from \$10M to \$10B/);
+    expect(() => clusterCondition('100T', '2%')).toThrow(/beyond any market: give from \$1M to \$10B/);
     expect(() => clusterCondition('500M', '0.0001%')).toThrow(/closer than the map can tell: give a distance from 0.1% to 50%/);
     expect(() => liquidationsCondition('100T', '1h')).toThrow(/beyond any market: give from \$1M to \$10B/);
     // The edges of each range are accepted.
@@ -71,12 +71,12 @@ describe('/alerts', () => {
     const b = scheduleBot();
     expect((await b.run('/alerts add ratio btc > -3')).text).toMatch(/A ratio of -3 is impossible/);
     expect((await b.run('/alerts add ratio btc > 1')).text).toMatch(/must be at least 1.5/);
-    expect((await b.run('/alerts add cluster btc 1M 2%')).text).toMatch(/too small/);
+    expect((await b.run('/alerts add cluster btc 500K 2%')).text).toMatch(/too small/);
     expect((await b.run('/alerts add ratio btc = 5')).text).toMatch(/I don't understand "="|op/);
     expect((await b.run('/alerts add liquidations btc 50M 1h')).text).toMatch(/need the live liquidation stream/);
     // Beyond any market: refused, not stored, so they cannot use up the chat's 10 rules.
     expect((await b.run('/alerts add ratio btc > 9999999999999999')).text).toMatch(/beyond any market: the threshold must be from 1.5 to 100/);
-    expect((await b.run('/alerts add cluster btc 100000000000000 2%')).text).toMatch(/beyond any market: give from \$10M to \$10B/);
+    expect((await b.run('/alerts add cluster btc 100000000000000 2%')).text).toMatch(/beyond any market: give from \$1M to \$10B/);
     expect((await b.run('/alerts add cluster btc 500M 0.0001%')).text).toMatch(/from 0.1% to 50%/);
     expect(await b.store.alertRules.list()).toHaveLength(0);
     for (let i = 0; i < 10; i++) expect((await b.run(`/alerts add ratio btc > ${2 + i}`)).text).toMatch(/^a\d+:/);

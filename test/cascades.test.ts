@@ -121,23 +121,23 @@ describe('cascade watch on the bundled sample', () => {
   const input: CascadeInput = { bars: series.bars, intervalMs: series.intervalMs, spec: DEFAULT_VENUE_SPEC };
 
   it('finds crossings in time order, each of a cluster at least the minimum, each with a verdict', () => {
-    const crossings = findCrossings(input, { minClusterUsd: 100e6 });
+    const crossings = findCrossings(input, { minClusterUsd: 25e6 });
     expect(crossings.length).toBeGreaterThan(5);
     expect(crossings.every((c, i) => i === 0 || c.ts >= crossings[i - 1]!.ts)).toBe(true);
-    expect(crossings.every((c) => c.clusterUsd >= 100e6)).toBe(true);
+    expect(crossings.every((c) => c.clusterUsd >= 25e6)).toBe(true);
     expect(new Set(crossings.map((c) => c.verdict)).size).toBeGreaterThan(1);
     expect(crossings.every((c) => ['activated', 'absorbed', 'pending'].includes(c.verdict))).toBe(true);
     // Deterministic.
-    expect(findCrossings(input, { minClusterUsd: 100e6 })).toEqual(crossings);
+    expect(findCrossings(input, { minClusterUsd: 25e6 })).toEqual(crossings);
   });
 
   it('gives a digest the last day’s crossings from bars closed by then', () => {
     const at = Date.parse('2026-06-02T20:00:00Z');
-    const lastDay = crossingsOfLastDay(input, at, { minClusterUsd: 100e6 });
+    const lastDay = crossingsOfLastDay(input, at, { minClusterUsd: 25e6 });
     expect(lastDay.length).toBeGreaterThan(0);
     expect(lastDay.every((c) => c.ts >= at - 86_400_000 && c.ts < at)).toBe(true);
     const closed = { ...input, bars: input.bars.filter((b) => b.ts + input.intervalMs <= at) };
-    expect(lastDay).toEqual(findCrossings(closed, { minClusterUsd: 100e6 }).filter((c) => c.ts >= at - 86_400_000));
+    expect(lastDay).toEqual(findCrossings(closed, { minClusterUsd: 25e6 }).filter((c) => c.ts >= at - 86_400_000));
   });
 
   it('price-only verdicts mean something: activated crossings are followed by more realized liquidations', () => {
@@ -148,7 +148,7 @@ describe('cascade watch on the bundled sample', () => {
     const path = join(import.meta.dirname, 'fixtures', 'dev', 'realized-BTCUSDT-30m.csv');
     const realized = { intervalMs: 1_800_000, bars: parseBarsCsv(readFileSync(path, 'utf8'), path).bars };
     const base: CascadeInput = { bars: dev.bars, intervalMs: dev.intervalMs, spec: DEFAULT_VENUE_SPEC };
-    const opts = { minClusterUsd: 50e6, followBars: 4 };
+    const opts = { minClusterUsd: 12.5e6, followBars: 4 };
     const byPrice = findCrossings(base, opts);
     const withRealized = findCrossings({ ...base, realized }, opts);
     expect(withRealized.map((c) => [c.ts, c.side])).toEqual(byPrice.map((c) => [c.ts, c.side]));
@@ -163,7 +163,7 @@ describe('cascade watch on the bundled sample', () => {
     const err: string[] = [];
     const code = await runCli(['cascades', '--source', 'sample'], { out: (t) => out.push(t), err: (t) => err.push(t) });
     expect(code).toBe(0);
-    expect(out[0]).toMatch(/^liqmap cascades · BTCUSDT · binance 15m bars .* clusters ≥ \$100M per bucket · judged over 4 bars \(1h\)$/);
+    expect(out[0]).toMatch(/^liqmap cascades · BTCUSDT · binance 15m bars .* clusters ≥ \$25M per bucket · judged over 4 bars \(1h\)$/);
     expect(out.slice(1, -1).every((l) => / → (activated|absorbed|pending)$/.test(l))).toBe(true);
     expect(out[out.length - 1]).toMatch(/^\d+ crossings: \d+ activated, \d+ absorbed/);
     const bad = await runCli(['cascades', '--min', 'lots'], { out: () => {}, err: (t) => err.push(t) });

@@ -2,11 +2,12 @@
 // access, the limits of issue 15, and the two kinds of errors. In-memory services, a controlled clock.
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import type { Caller, CommandDefinition, Reply, Role } from '../src/core/command.js';
+import type { CommandDefinition, Reply } from '../src/core/command.js';
+import type { Caller, Role } from '../src/core/caller.js';
 import { parseTextInput, splitCommandText } from '../src/core/command-text.js';
 import { UserError } from '../src/errors.js';
 import { CommandRuntime, type CommandOutcome, type Conversation } from '../src/core/runtime.js';
-import type { Services } from '../src/core/services.js';
+import type { Services } from '../src/core/command.js';
 import { liqmapCommand } from '../commands/liqmap.js';
 import { helpCommand } from '../commands/help.js';
 

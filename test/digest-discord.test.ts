@@ -84,7 +84,7 @@ describe('digests and alerts on Discord', () => {
     const add = { name: 'add', type: GROUP, options: [{ name: 'cluster', type: SUBCOMMAND, options: [str('symbol', 'btc'), str('usd', '500M'), str('pct', '2%')] }] };
     const rule = discord.chatInput({ name: 'alerts', options: [add], userId: user(), permissions: MODERATOR });
     expect(embedText(await answer(rule.token))).toContain('a1: BTC price within 2% of a cluster of at least $500M');
-    const tooSmall = { name: 'add', type: GROUP, options: [{ name: 'cluster', type: SUBCOMMAND, options: [str('symbol', 'btc'), str('usd', '5M'), str('pct', '2%')] }] };
+    const tooSmall = { name: 'add', type: GROUP, options: [{ name: 'cluster', type: SUBCOMMAND, options: [str('symbol', 'btc'), str('usd', '500K'), str('pct', '2%')] }] };
     const refusedRule = discord.chatInput({ name: 'alerts', options: [tooSmall], userId: user(), permissions: MODERATOR });
     // Found out by the handler: a private answer.
     const refusal = await answer(refusedRule.token);

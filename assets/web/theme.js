@@ -21,8 +21,12 @@ export function tierColour(index, count) {
     const at = count === 1 ? TIER_COLOURS.length - 1 : Math.round((index * (TIER_COLOURS.length - 1)) / (count - 1));
     return TIER_COLOURS[at];
   }
+  // Seven tiers (the default's, 2x to 125x): a darker blue below the ramp, as in the picture.
+  if (count === TIER_COLOURS.length + 1) return index === 0 ? LOWEST_TIER_COLOUR : TIER_COLOURS[index - 1];
   return TIER_COLOURS[index % TIER_COLOURS.length];
 }
+
+const LOWEST_TIER_COLOUR = '#25356b';
 
 // The heatmap ramp: card background → violet → orange → pale yellow (after matplotlib's inferno).
 const STOPS = [

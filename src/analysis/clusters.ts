@@ -28,3 +28,7 @@ export function findClusters(buckets: ClusterBucket[], side: Side, price: number
   candidates.sort((a, b) => b.usd - a.usd || Math.abs(a.distancePct) - Math.abs(b.distancePct));
   return candidates.slice(0, count);
 }
+
+export function nearestCluster(clusters: Cluster[]): Cluster | undefined {
+  return [...clusters].sort((a, b) => Math.abs(a.distancePct) - Math.abs(b.distancePct))[0];
+}

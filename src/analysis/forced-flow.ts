@@ -2,32 +2,8 @@
 // $90M–$310M)". The modelled USD between the current price and a level, read through a calibration.
 // Pure: a function of the map and the calibration.
 import { calibrateUsd, calibrationMismatch, type Calibration } from './calibration.js';
-import { nearestCluster } from './format.js';
-import type { LiquidationMap, Side } from './types.js';
-
-export interface ForcedFlowEstimate {
-  side: Side;
-  /** The level price would move to. */
-  price: number;
-  distancePct: number;
-  /** Modelled USD of the side between the current price and the level (the map's bars). */
-  modelledUsd: number;
-  /** Calibrated: what would be force-closed on the map's venues, with the 80% band. */
-  usd: number;
-  lowUsd: number;
-  highUsd: number;
-  /** The modelled USD is beyond what the calibration was fitted on: extrapolated in proportion. */
-  extrapolated: boolean;
-}
-
-export interface ForcedFlow {
-  /** The calibration's id. */
-  calibration: string;
-  /** To the nearest long cluster and the nearest short cluster, when the map has them. */
-  nearest: ForcedFlowEstimate[];
-  /** To the levels the person asked about. */
-  levels: ForcedFlowEstimate[];
-}
+import { nearestCluster } from './clusters.js';
+import type { ForcedFlow, ForcedFlowEstimate, ForcedFlowUnavailable, LiquidationMap, Side } from './types.js';
 
 /** Open interest of the map's venues at its last bar, USD; null when a venue's is unknown. */
 export function mapOiUsd(map: LiquidationMap): number | null {
@@ -85,12 +61,6 @@ export function forcedFlowOf(map: LiquidationMap, cal: Calibration, levels: read
     .map((c) => forcedFlowTo(map, cal, c.price)!);
   const at = levels.map((l) => forcedFlowTo(map, cal, l)).filter((e) => e !== null);
   return { calibration: cal.id, nearest, levels: at };
-}
-
-/** Why a map has no calibrated forced flow, with the levels that were asked (so a reply can say so). */
-export interface ForcedFlowUnavailable {
-  unavailable: string;
-  askedLevels?: number[];
 }
 
 /**

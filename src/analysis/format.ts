@@ -1,6 +1,6 @@
 // Number and text formats shared by the summary, the pictures and the chat replies.
-import type { ForcedFlowEstimate } from './forced-flow.js';
-import type { Cluster, LiquidationMap } from './types.js';
+import { nearestCluster } from './clusters.js';
+import type { ForcedFlowEstimate, LiquidationMap } from './types.js';
 
 /** $14.0B, $840M, $95K, $512. */
 export function formatUsd(usd: number): string {
@@ -65,10 +65,6 @@ export function baseAsset(symbol: string): string {
 
 const VENUE_NAMES: Record<string, string> = { binance: 'Binance', bybit: 'Bybit', okx: 'OKX', hyperliquid: 'Hyperliquid' };
 export const venueName = (venue: string) => VENUE_NAMES[venue] ?? venue;
-
-export function nearestCluster(clusters: Cluster[]): Cluster | undefined {
-  return [...clusters].sort((a, b) => Math.abs(a.distancePct) - Math.abs(b.distancePct))[0];
-}
 
 /** "to 63,100 (−2.3%): ≈ $25M of longs would be force-closed (80% band $8M–$60M)". */
 export function formatForcedFlow(e: ForcedFlowEstimate, decimals = priceDecimals(e.price)): string {

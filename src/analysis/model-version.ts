@@ -3,4 +3,5 @@
 // a changed model would draw. Bump it with every change of the model's output (ledger, parameters'
 // defaults, grid, clusters, calibration): the web API reports it and its ETags carry it.
 // 2026.11.2: the diffuse part (leverage and entry spread) and the calibrated forced flow.
-export const MODEL_VERSION = '2026.11.2';
+// 2026.11.3: three quarters of the book well margined (a 2x tier), from Hyperliquid's measured positions.
+export const MODEL_VERSION = '2026.11.3';

@@ -1,6 +1,5 @@
 // Plain data shared by the model, the renderers, the market layer and the commands.
 // Everything here is JSON-safe except where noted (typed arrays in the heatmap).
-import type { ForcedFlow, ForcedFlowUnavailable } from './forced-flow.js';
 
 /** One bar of the interchange format (DESIGN.md §5). `undefined` = the source did not give it. */
 export interface Bar {
@@ -210,4 +209,35 @@ export interface Heatmap {
   close: number[];
   sweeps: SweepEvent[];
   meta: MapMeta;
+}
+
+/** Calibrated forced flow (src/analysis/forced-flow.ts): what would be force-closed to a level. */
+export interface ForcedFlowEstimate {
+  side: Side;
+  /** The level price would move to. */
+  price: number;
+  distancePct: number;
+  /** Modelled USD of the side between the current price and the level (the map's bars). */
+  modelledUsd: number;
+  /** Calibrated: what would be force-closed on the map's venues, with the 80% band. */
+  usd: number;
+  lowUsd: number;
+  highUsd: number;
+  /** The modelled USD is beyond what the calibration was fitted on: extrapolated in proportion. */
+  extrapolated: boolean;
+}
+
+export interface ForcedFlow {
+  /** The calibration's id. */
+  calibration: string;
+  /** To the nearest long cluster and the nearest short cluster, when the map has them. */
+  nearest: ForcedFlowEstimate[];
+  /** To the levels the person asked about. */
+  levels: ForcedFlowEstimate[];
+}
+
+/** Why a map has no calibrated forced flow, with the levels that were asked (so a reply can say so). */
+export interface ForcedFlowUnavailable {
+  unavailable: string;
+  askedLevels?: number[];
 }

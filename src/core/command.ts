@@ -1,10 +1,12 @@
 // The platform-free shape of a chat command: declared once in commands/<name>.ts, read by the runtime
 // (parsing, validation, access, rate limits), by both adapters (registration, replies) and by /help.
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { MapService, ResolvedQuery } from '../maps/map-pipeline.js';
+import type { Caller, Platform } from './caller.js';
 import type { Destination } from './destination.js';
-import type { Services } from './services.js';
+import type { LimitSettings } from './rate-limit.js';
 
-export type Platform = 'discord' | 'telegram';
-export type Role = 'member' | 'moderator';
 
 /** One option, declared once: both platforms, the help text and validation read it. */
 export interface OptionSpec {
@@ -67,28 +69,7 @@ export interface ReplyImage {
   url?: string;
 }
 
-/** Who asked, where. Ids are strings on both platforms (Telegram's numbers stringified). */
-export interface Caller {
-  platform: Platform;
-  userId: string;
-  userName?: string;
-  /** Telegram chat id; Discord channel id. */
-  chatId: string;
-  /** Discord guild id; absent in DMs and on Telegram. */
-  guildId?: string;
-  chatKind: 'private' | 'group' | 'channel';
-  /**
-   * Messages the platform lets the bot post in this chat per minute, when it limits them (Telegram: 20 in
-   * a group); the runtime shares them fairly among the people asking. Undefined = no per-chat limit.
-   */
-  chatMessagesPerMinute?: number;
-  /** Resolved only when a command needs it (a Telegram getChatMember call costs a request). */
-  role(): Promise<Role>;
-}
 
-export { decodeDestination, destinationOf, encodeDestination, type Destination } from './destination.js';
-/** The store key of a destination (the name the schedules have always used for encodeDestination). */
-export { encodeDestination as destinationKey } from './destination.js';
 
 /**
  * Result of sending to a destination: delivered; gone for good (Telegram 403, Discord 10003 / 50001 /
@@ -140,4 +121,28 @@ export interface CommandDefinition extends CommandNode {
   directMessages?: boolean;
   /** Extra lines for /help (examples). */
   examples?: readonly string[];
+}
+
+// The services a command reaches through its request: one object built in src/main.ts, rebuilt with
+// fakes in tests. Ports only (interfaces); the implementations live at the edges. (Here, not in a file
+// of their own: a command's request carries them and they list the commands, one knot of types.)
+export interface Services {
+  /** Every map, heatmap and symbol lookup goes through the one map pipeline. */
+  maps: MapService;
+  clock: Clock;
+  log: Logger;
+  /** Every command the bot serves, for /help. */
+  commands: readonly CommandDefinition[];
+  /** The limits in force (set by the runtime from the configuration), for /help to state them. */
+  limits?: LimitSettings;
+  /** Links to the web page; absent when PUBLIC_URL is unset (replies then carry no link). */
+  links?: PageLinks;
+}
+
+/** Public URLs of the web view of a map (src/web), built from PUBLIC_URL. */
+export interface PageLinks {
+  /** The interactive page: /m/<symbol>?… (map) or /h/<symbol>?… (heatmap), reproducing the query. */
+  page(kind: 'map' | 'heatmap', query: ResolvedQuery): string;
+  /** The PNG of exactly this map id, cacheable by anyone who fetches it (Discord's embed image). */
+  picture(kind: 'map' | 'heatmap', query: ResolvedQuery, id: string): string;
 }

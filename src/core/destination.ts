@@ -1,7 +1,7 @@
 // Destinations — where a Reply can go without a command (a digest, an alert) — and their store keys, in
 // one place: `tg:<chatId>` and `dc:<guildId|dm>:<channelId>` (DESIGN.md §8). Every adapter, the schedules
 // and the store use these two functions; nothing else builds or parses a key.
-import type { Caller, Platform } from './command.js';
+import type { Caller, Platform } from './caller.js';
 
 export type Destination =
   | { platform: 'telegram'; chatId: string }

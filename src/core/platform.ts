@@ -2,7 +2,8 @@
 // commands reach the runtime through CommandRuntime.handle (parse → limit → authorize → price →
 // acknowledge → run → reply), digests and alerts through `send`. Destinations are encoded and decoded
 // in one place for every platform: ./destination.ts.
-import type { DestinationSender, Platform } from './command.js';
+import type { DestinationSender } from './command.js';
+import type { Platform } from './caller.js';
 
 export interface PlatformHealth {
   ready: boolean;

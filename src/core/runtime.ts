@@ -2,12 +2,13 @@
 // whole way: parse → limit → authorize → price → acknowledge → run → reply. Adapters only translate a
 // platform event into a CommandEvent and a Reply into the platform's messages.
 import { randomBytes } from 'node:crypto';
-import type { Caller, CommandDefinition, CommandNode, CommandRequest, OptionSpec, OptionValue, OptionValues, Reply } from './command.js';
+import type { CommandDefinition, CommandNode, CommandRequest, OptionSpec, OptionValue, OptionValues, Reply } from './command.js';
+import type { Caller } from './caller.js';
 import { parseTextInput, usageOf } from './command-text.js';
 import { showInput, UserError } from '../errors.js';
 import { validateOptions } from './option-values.js';
 import { Limits, RateLimitedError, type LimitSettings, type LimitSubject, type RefusalKind } from './rate-limit.js';
-import type { Services } from './services.js';
+import type { Services } from './command.js';
 
 /** Telegram words, or Discord's subcommand path and typed values. */
 export type CommandInput = { kind: 'text'; args: string } | { kind: 'structured'; path: string[]; values: Record<string, OptionValue | undefined> };

@@ -4,8 +4,7 @@
 import { createCanvas, type Canvas, type CanvasRenderingContext2D } from 'canvas';
 import type { Chart as ChartType, ChartConfiguration, Plugin, Scale } from 'chart.js';
 import { baseAsset, forcedFlowEstimates, formatPct, formatPrice, formatRatio, formatUsd, priceDecimals, venueName } from '../analysis/format.js';
-import type { ForcedFlowEstimate } from '../analysis/forced-flow.js';
-import type { Cluster, LiquidationMap, MapBucket } from '../analysis/types.js';
+import type { Cluster, ForcedFlowEstimate, LiquidationMap, MapBucket } from '../analysis/types.js';
 import { drawChart, setupChartJs } from './chartjs.js';
 import { pictureSize, drawFooter, drawLegend, drawPriceLine, drawRuns, drawText, fillBackground, MARGIN_X, roundRect, type LegendItem, type TextRun } from './frame.js';
 import { leaderOf, placeLabels, type BarSpan, type Box, type LabelRequest } from './label-layout.js';

@@ -41,8 +41,13 @@ export function tierColour(index: number, count: number): string {
     const at = count === 1 ? TIER_COLOURS.length - 1 : Math.round((index * (TIER_COLOURS.length - 1)) / (count - 1));
     return TIER_COLOURS[at]!;
   }
+  // Seven tiers (the default since the well-margined 2x tier joined): a darker blue below the ramp, so
+  // six-tier maps keep their colours and the lowest tier, rarely in range, takes the dimmest.
+  if (count === TIER_COLOURS.length + 1) return index === 0 ? LOWEST_TIER_COLOUR : TIER_COLOURS[index - 1]!;
   return TIER_COLOURS[index % TIER_COLOURS.length]!;
 }
+
+const LOWEST_TIER_COLOUR = '#25356b';
 
 export const fontSize = {
   headline: 26,

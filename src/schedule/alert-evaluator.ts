@@ -4,14 +4,15 @@
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { WindowName } from '../analysis/types.js';
-import type { DestinationSender, Platform, SendResult } from '../core/command.js';
+import type { DestinationSender, SendResult } from '../core/command.js';
+import type { Platform } from '../core/caller.js';
 import type { Clock } from '../clock.js';
 import type { MapService } from '../maps/map-pipeline.js';
 import type { AlertRule } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { alertText, stepRule, type AlertInputs } from './alert-rules.js';
 import type { RealizedLiquidations, ScheduleMetrics } from './digest-scheduler.js';
-import { destinationFromKey } from './destination.js';
+import { decodeDestination } from '../core/destination.js';
 import { markDestinationGone } from './gone.js';
 
 export interface AlertEvaluatorOptions {
@@ -124,7 +125,7 @@ export class AlertEvaluator {
       if (step.armed !== rule.armed) await this.saveState(rule, { armed: step.armed });
       return false;
     }
-    if (!this.o.senders[rule.platform] || !destinationFromKey(rule.destination)) {
+    if (!this.o.senders[rule.platform] || !decodeDestination(rule.destination)) {
       // Another instance with this platform's token sends it; local configuration never pauses a chat.
       this.o.log.error({ destination: rule.destination, platform: rule.platform }, 'alerts: no sender for this destination in this instance');
       return false;
@@ -157,7 +158,7 @@ export class AlertEvaluator {
   }
 
   private async send(rule: AlertRule, evaluation: ReturnType<typeof stepRule>['evaluation']): Promise<SendResult> {
-    const destination = destinationFromKey(rule.destination);
+    const destination = decodeDestination(rule.destination);
     const sender = this.o.senders[rule.platform];
     if (!destination || !sender) throw new Error(`alerts: no ${rule.platform} sender for ${rule.destination}`);
     const { title, text } = alertText(rule, evaluation);

@@ -11,7 +11,8 @@ export const RULE_FLOORS = {
   /** A ratio rule fires only for a clear imbalance: > x with x from 1.5 to 100, or < x from 1:100 to 1:1.5. */
   minRatio: 1.5,
   maxRatio: 100,
-  minClusterUsd: 10e6,
+  /** Since three quarters of the modelled book became well margined (2026.11.3), a sample BTC cluster is $5–35M. */
+  minClusterUsd: 1e6,
   /** Closer than the map's price buckets (0.1% of price at the finest) cannot be told apart. */
   minClusterPct: 0.1,
   maxClusterPct: 50,
@@ -92,9 +93,9 @@ function usdBound(usd: number): string {
 
 export function clusterCondition(usdText: string, pctText: string): AlertCondition {
   const minUsd = parseUsd(usdText);
-  if (minUsd < RULE_FLOORS.minClusterUsd) throw new UserError(`A cluster of ${formatUsd(minUsd)} is too small to alert on: at least $10M.`, 'Example: /alerts add cluster btc 500M 2%');
+  if (minUsd < RULE_FLOORS.minClusterUsd) throw new UserError(`A cluster of ${formatUsd(minUsd)} is too small to alert on: at least $1M.`, 'Example: /alerts add cluster btc 25M 2%');
   if (minUsd > RULE_FLOORS.maxUsd) {
-    throw new UserError(`A cluster of ${showInput(usdText)} is beyond any market: give from ${usdBound(RULE_FLOORS.minClusterUsd)} to ${usdBound(RULE_FLOORS.maxUsd)}.`, 'Example: /alerts add cluster btc 500M 2%');
+    throw new UserError(`A cluster of ${showInput(usdText)} is beyond any market: give from ${usdBound(RULE_FLOORS.minClusterUsd)} to ${usdBound(RULE_FLOORS.maxUsd)}.`, 'Example: /alerts add cluster btc 25M 2%');
   }
   return { kind: 'cluster', minUsd, withinPct: parsePct(pctText) };
 }

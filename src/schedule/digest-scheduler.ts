@@ -5,15 +5,16 @@ import { accuracyDigestLine } from '../analysis/accuracy.js';
 import { baseAsset } from '../analysis/format.js';
 import type { AccuracyService } from './accuracy-service.js';
 import type { Logger } from 'pino';
-import type { DestinationSender, Platform, Reply, ReplyImage, ReplyLink, SendResult } from '../core/command.js';
+import type { DestinationSender, Reply, ReplyImage, ReplyLink, SendResult } from '../core/command.js';
+import type { Platform } from '../core/caller.js';
 import type { Clock } from '../clock.js';
-import type { PageLinks } from '../core/services.js';
+import type { PageLinks } from '../core/command.js';
 import type { MapService } from '../maps/map-pipeline.js';
 import type { WindowName } from '../analysis/types.js';
 import type { Crossing } from '../analysis/cascades.js';
 import type { Store } from '../store/store.js';
 import type { Subscription } from '../store/records.js';
-import { destinationFromKey } from './destination.js';
+import { decodeDestination } from '../core/destination.js';
 import { digestText, type DigestSection, type RealizedSums } from './digest-message.js';
 import { markDestinationGone } from './gone.js';
 import { latestSlot } from './slots.js';
@@ -136,7 +137,7 @@ export class DigestScheduler {
     const now = this.o.clock.now();
     const slot = this.dueSlot(sub, now);
     if (slot === undefined) return 'not-due';
-    if (!this.o.senders[sub.platform] || !destinationFromKey(sub.destination)) {
+    if (!this.o.senders[sub.platform] || !decodeDestination(sub.destination)) {
       // This instance cannot reach the platform (its token is not configured here): leave the slot to one
       // that can, and never disable a chat over local configuration.
       const key = `${sub.destination}:${slot}`;
@@ -181,7 +182,7 @@ export class DigestScheduler {
 
   /** Builds and sends one claimed slot; the attempt is on record before the platform is called. */
   private async sendSlot(sub: Subscription, slot: number, claimKey: string, doneTtl: number): Promise<SlotOutcome> {
-    const destination = destinationFromKey(sub.destination);
+    const destination = decodeDestination(sub.destination);
     const sender = this.o.senders[sub.platform];
     const slotIso = new Date(slot).toISOString();
     let built: { reply: Reply; sections: DigestSection[] };
@@ -294,7 +295,7 @@ export class DigestScheduler {
     }
   }
 
-  private async sendWithRetry(sender: DestinationSender, destination: NonNullable<ReturnType<typeof destinationFromKey>>, reply: Reply): Promise<SendResult> {
+  private async sendWithRetry(sender: DestinationSender, destination: NonNullable<ReturnType<typeof decodeDestination>>, reply: Reply): Promise<SendResult> {
     const sleep = this.o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     let result = await sender.send(destination, reply);
     for (let attempt = 0; attempt < 3 && typeof result === 'object' && 'retryAfterMs' in result && result.retryAfterMs <= MAX_RETRY_AFTER_MS; attempt++) {

@@ -2,7 +2,7 @@
 // store. It travels in the one context object as `services.schedule` (built in src/main.ts); commands
 // read it through scheduleOf.
 import type { AccuracyReport } from '../analysis/accuracy.js';
-import type { Services } from '../core/services.js';
+import type { Services } from '../core/command.js';
 import type { AlertSettingsPort } from './alert-settings.js';
 import type { DigestSettingsPort } from './digest-settings.js';
 import type { WatchSettingsPort } from './watch-settings.js';

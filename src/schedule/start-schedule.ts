@@ -3,7 +3,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { DestinationSender, Platform } from '../core/command.js';
+import type { DestinationSender } from '../core/command.js';
+import type { Platform } from '../core/caller.js';
 import type { Clock } from '../clock.js';
 import type { MapService } from '../maps/map-pipeline.js';
 import { openStore, type Store } from '../store/store.js';
@@ -19,7 +20,7 @@ import { WatchEvaluator } from './watch-evaluator.js';
 import { WatchSettings } from './watch-settings.js';
 import type { Calibration } from '../analysis/calibration.js';
 import { BASE_SYMBOLS as ACCURACY_SYMBOLS } from '../market/liquidation-feed.js';
-import type { PageLinks } from '../core/services.js';
+import type { PageLinks } from '../core/command.js';
 
 export interface ScheduleConfig {
   store: { redisUrl: string | undefined; path: string };

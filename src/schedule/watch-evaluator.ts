@@ -11,14 +11,15 @@ import { DEFAULT_LEVEL_WATCH, watchLevels, type LevelEvent } from '../analysis/l
 import { forcedFlowEstimates } from '../analysis/format.js';
 import type { RealizedRow } from '../analysis/cascades.js';
 import type { Bar, BarSeries } from '../analysis/types.js';
-import type { DestinationSender, Platform, Reply, SendResult } from '../core/command.js';
+import type { DestinationSender, Reply, SendResult } from '../core/command.js';
+import type { Platform } from '../core/caller.js';
 import type { Clock } from '../clock.js';
 import type { MapService } from '../maps/map-pipeline.js';
 import type { WatchLevel, WatchRule } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import type { AccuracyMarket } from './accuracy-recorder.js';
 import type { ScheduleMetrics } from './digest-scheduler.js';
-import { destinationFromKey } from './destination.js';
+import { decodeDestination } from '../core/destination.js';
 import { markDestinationGone } from './gone.js';
 import { approachText, verdictText } from './watch-rules.js';
 
@@ -163,7 +164,7 @@ export class WatchEvaluator {
   /** Claims `claimKey` for `ttlMs`, then sends. */
   private async tell(watch: WatchRule, claimKey: string, ttlMs: number, reply: () => Promise<Reply>): Promise<Told> {
     const sender = this.o.senders[watch.platform];
-    const destination = destinationFromKey(watch.destination);
+    const destination = decodeDestination(watch.destination);
     if (!sender || !destination) {
       this.o.log.error({ destination: watch.destination, platform: watch.platform }, 'watches: no sender for this destination in this instance');
       return 'failed';

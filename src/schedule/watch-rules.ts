@@ -3,8 +3,7 @@
 // evaluator's claim, as for alerts.
 import { describeLevelEvent, type LevelEvent } from '../analysis/level-watch.js';
 import { baseAsset, formatForcedFlow, formatPct, formatPrice, formatUsd, priceDecimals } from '../analysis/format.js';
-import type { ForcedFlowEstimate } from '../analysis/forced-flow.js';
-import type { LiquidationMap } from '../analysis/types.js';
+import type { ForcedFlowEstimate, LiquidationMap } from '../analysis/types.js';
 import { showInput, UserError } from '../errors.js';
 import { formatUtcMinute } from '../analysis/utc-time.js';
 import { parseLevel } from '../maps/map-query.js';

@@ -1,6 +1,6 @@
 // Public URLs of the web view (PUBLIC_URL): what a chat reply's button and a digest's picture point at.
 // The query string is the one the page and the API read (web-query.ts), so a link reproduces the view.
-import type { PageLinks } from '../core/services.js';
+import type { PageLinks } from '../core/command.js';
 import { searchOf } from './web-query.js';
 
 export function createPageLinks(publicUrl: string): PageLinks {

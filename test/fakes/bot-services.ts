@@ -6,7 +6,7 @@ import type { VenueInput } from '../../src/analysis/build-map.js';
 import type { BarSeries, Heatmap, LiquidationMap } from '../../src/analysis/types.js';
 import { UserError } from '../../src/errors.js';
 import type { Clock } from '../../src/clock.js';
-import type { Services } from '../../src/core/services.js';
+import type { Services } from '../../src/core/command.js';
 import { MapPipeline, type MarketPort, type MarketSeries, type Renderer } from '../../src/maps/map-pipeline.js';
 import { inlineModelRunner } from '../../src/maps/model-runner.js';
 import { closestSymbols, canonicalSymbol } from '../../src/market/symbols.js';

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { alertsCommand } from '../../commands/alerts.js';
 import { digestCommand } from '../../commands/digest.js';
 import { BOT_COMMANDS } from '../../commands/index.js';
-import type { Caller, Role } from '../../src/core/command.js';
+import type { Caller, Role } from '../../src/core/caller.js';
 import { CommandRuntime } from '../../src/core/runtime.js';
 import { AlertEvaluator } from '../../src/schedule/alert-evaluator.js';
 import { DigestScheduler, type RealizedLiquidations } from '../../src/schedule/digest-scheduler.js';

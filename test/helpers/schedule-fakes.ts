@@ -3,7 +3,9 @@
 import pino from 'pino';
 import { buildMap } from '../../src/analysis/build-map.js';
 import type { LiquidationMap } from '../../src/analysis/types.js';
-import { destinationKey, type Destination, type DestinationSender, type Platform, type Reply, type SendResult } from '../../src/core/command.js';
+import { type DestinationSender, type Reply, type SendResult } from '../../src/core/command.js';
+import { type Platform } from '../../src/core/caller.js';
+import { encodeDestination, type Destination } from '../../src/core/destination.js';
 import type { MapInput, MapPicture, MapResult, MapService, ResolvedQuery } from '../../src/maps/map-pipeline.js';
 import { parseMapQuery } from '../../src/maps/map-query.js';
 import { venueSpecFor } from '../../src/market/venue-specs.js';
@@ -87,7 +89,7 @@ export class RecordingSender implements DestinationSender {
   ) {}
   async send(destination: Destination, reply: Reply): Promise<SendResult> {
     this.attempts++;
-    const key = destinationKey(destination);
+    const key = encodeDestination(destination);
     const reason = this.gone.get(key);
     if (reason) return { gone: reason };
     const waits = this.limited.get(key);

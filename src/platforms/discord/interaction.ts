@@ -2,7 +2,8 @@
 // endpoint, → what the runtime takes. Read defensively: a payload that lacks what a command needs is
 // refused, never trusted (the fields follow Discord's "Interaction Object" and real dispatches in
 // test/fixtures/discord).
-import type { Caller, OptionValue } from '../../core/command.js';
+import type { OptionValue } from '../../core/command.js';
+import type { Caller } from '../../core/caller.js';
 import type { CommandEvent } from '../../core/runtime.js';
 
 export const InteractionType = { Ping: 1, ApplicationCommand: 2, MessageComponent: 3, Autocomplete: 4, ModalSubmit: 5 } as const;

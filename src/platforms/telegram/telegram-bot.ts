@@ -4,7 +4,8 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { Bot, GrammyError, InputFile, type Context } from 'grammy';
 import type { InlineKeyboardMarkup, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
-import type { Caller, Reply, Role, SendResult } from '../../core/command.js';
+import type { Reply, SendResult } from '../../core/command.js';
+import type { Caller, Role } from '../../core/caller.js';
 import { splitCommandText } from '../../core/command-text.js';
 import { delayNote, lostAnswerText, REPLY_USEFUL_MS, retryWithinDeadline, sleep as realSleep, type Hold } from '../../core/delivery.js';
 import type { Destination } from '../../core/destination.js';
@@ -14,6 +15,7 @@ import type { HttpServer } from '../../http/server.js';
 import { AnswersInFlight } from '../answers-in-flight.js';
 import { ApiHealth } from '../api-health.js';
 import { CAPTION_LIMIT, captionAndRest, MESSAGE_LIMIT, replyHtml, splitHtml } from './caption.js';
+import { ChatActions } from './chat-actions.js';
 import { apiIsFailing, attemptFailureOf, describeError, isGone, sendResultOf } from './errors.js';
 import { FileIdCache } from './file-ids.js';
 import { webhookRoute } from './webhook.js';
@@ -70,6 +72,7 @@ export class TelegramBot implements PlatformAdapter {
   readonly platform = 'telegram' as const;
   readonly bot: Bot;
   private readonly answers = new AnswersInFlight();
+  private readonly chatActions = new ChatActions();
   private readonly fileIds: FileIdCache;
   private readonly api: ApiHealth;
   /** Aborts every API call: stop(). */
@@ -170,6 +173,7 @@ export class TelegramBot implements PlatformAdapter {
     // Polling ends only once grammY knows it is stopping (else it retries the aborted getUpdates).
     const polling = this.bot.isRunning() ? this.bot.stop().catch(() => undefined) : undefined;
     this.answers.giveUp();
+    this.chatActions.clear();
     this.closing.abort();
     await polling;
     await this.polling?.catch(() => undefined);
@@ -272,15 +276,14 @@ export class TelegramBot implements PlatformAdapter {
     }
   }
 
-  /** "sending photo…" while a picture is made, renewed every 4.5 s (Telegram shows an action for 5 s). */
+  /** "sending photo…" while a picture is made, once per chat however many wait in it (./chat-actions.ts). */
   showWorking(target: SendTarget): () => void {
-    const show = () =>
-      this.bot.api
+    const chat = target.threadId !== undefined ? `${target.chatId}/${target.threadId}` : String(target.chatId);
+    return this.chatActions.hold(chat, () =>
+      void this.bot.api
         .sendChatAction(target.chatId, 'upload_photo', target.threadId !== undefined ? { message_thread_id: target.threadId } : {}, sig(this.answers.signal))
-        .catch((err: unknown) => this.options.log.debug({ err: describeError(err) }, 'sendChatAction failed'));
-    void show();
-    const timer = setInterval(() => void show(), 4_500);
-    return () => clearInterval(timer);
+        .catch((err: unknown) => this.options.log.debug({ err: describeError(err) }, 'sendChatAction failed')),
+    );
   }
 
   private onText(ctx: Context): void {
