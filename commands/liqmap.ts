@@ -1,6 +1,6 @@
 // /liqmap btc [venue] [window] [range] [level] [compare] [accuracy]: the estimated liquidation map as a
 // picture and its summary, or how well the map has scored against the liquidations the bot heard.
-import { formatAccuracyReport, SCORE_INTERVAL_MS } from '../src/analysis/accuracy.js';
+import { formatAccuracyReport } from '../src/analysis/accuracy.js';
 import { baseAsset, formatUsd, summarize } from '../src/analysis/format.js';
 import type { CommandDefinition, CommandRequest, OptionSpec, Reply } from '../src/core/command.js';
 import { UserError } from '../src/errors.js';
@@ -18,8 +18,6 @@ const accuracyOption: OptionSpec = {
   type: 'string',
   choices: ['accuracy'],
 };
-
-const mapKey = mapPictureKey('map');
 
 /** The map that scores itself (issue 14 part 3): the report the bot keeps while it hears the live streams. */
 async function accuracyReply({ options, services }: CommandRequest): Promise<Reply> {
@@ -39,12 +37,9 @@ export const liqmapCommand: CommandDefinition = {
   name: 'liqmap',
   description: 'Estimated liquidation map: where leveraged positions would be force-closed',
   options: [symbolOption, venueOption, windowOption, rangeOption, levelOption, compareOption, accuracyOption],
-  produces: 'picture',
-  // The accuracy report is text, cached per half-hour: the first ask in a chat counts like a picture, repeats are free.
-  pictureKey: async (request) =>
-    request.options.accuracy !== undefined
-      ? `accuracy:${(await request.services.maps.resolve(mapQueryOf(request.options))).symbol}:${Math.floor(request.services.clock.now() / SCORE_INTERVAL_MS)}`
-      : mapKey(request),
+  // The accuracy report is text (scored once per half-hour and cached): free, like /help.
+  produces: (options) => (options.accuracy !== undefined ? 'text' : 'picture'),
+  pictureKey: mapPictureKey('map'),
   examples: ['/liqmap btc', '/liqmap eth 1d bybit', '/liqmap sol 14d 10', '/liqmap btc level:90000', '/liqmap btc compare', '/liqmap btc hyperliquid', '/liqmap accuracy btc'],
   async handler(request) {
     const { options, services } = request;

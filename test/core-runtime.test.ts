@@ -249,6 +249,15 @@ describe('limits (issue 15)', () => {
     expect((await say('/map btc 14', trader))?.text).toMatch(/next one in 10 s/);
   });
 
+  it('/liqmap accuracy is text: answered free when the picture budget is spent', async () => {
+    const { say, caller } = setup();
+    const trader = caller('t3', 'member', 'chat-a', 'discord');
+    for (const range of [10, 11, 12]) await say(`/map btc ${range}`, trader);
+    expect((await say('/map btc 13', trader))?.text).toMatch(/in a row/);
+    const report = await say('/map btc accuracy', trader);
+    expect(JSON.parse(report?.text ?? '{}')).toMatchObject({ symbol: 'btc', accuracy: 'accuracy' });
+  });
+
   it('free answers (usage errors, unknown symbols, /help, status, lists) only meet the loose flood limit', async () => {
     const { say, caller, advance } = setup();
     const who = caller('f1', 'member', 'dm', 'discord');

@@ -106,9 +106,10 @@ export interface CommandNode {
   handler?: (request: CommandRequest) => Promise<Reply>;
   /**
    * 'picture': the answer is a new picture, the expensive thing, charged to the person's picture budget
-   * (and shown as "sending photo…" on Telegram). Inherited by subcommands. Default 'text': free.
+   * (and shown as "sending photo…" on Telegram). Inherited by subcommands. Default 'text': free. A
+   * function when an option turns the answer into text (`/liqmap accuracy btc`).
    */
-  produces?: 'picture' | 'text';
+  produces?: 'picture' | 'text' | ((options: OptionValues) => 'picture' | 'text');
   /**
    * Names the picture this request would produce (the map id), so one already shown in this chat costs
    * nothing. May throw a UserError (an unknown symbol): answered without charging anything.

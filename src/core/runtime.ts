@@ -129,7 +129,7 @@ export class CommandRuntime {
 
     let pictureKey: string | undefined;
     let charged = false;
-    if (producesOf(command, path) === 'picture') {
+    if (producesOf(command, path, options) === 'picture') {
       try {
         pictureKey = await pictureKeyOf(command, path)?.(request);
       } catch (err) {
@@ -273,8 +273,8 @@ export function needsModerator(root: CommandNode, path: readonly string[]): bool
 }
 
 /** What the leaf produces: the nearest node on the path that says. */
-export function producesOf(root: CommandNode, path: readonly string[]): 'picture' | 'text' {
-  return nodesOn(root, path).reduce<'picture' | 'text'>((p, n) => n.produces ?? p, 'text');
+export function producesOf(root: CommandNode, path: readonly string[], options: OptionValues): 'picture' | 'text' {
+  return nodesOn(root, path).reduce<'picture' | 'text'>((p, n) => (typeof n.produces === 'function' ? n.produces(options) : (n.produces ?? p)), 'text');
 }
 
 function pictureKeyOf(root: CommandNode, path: readonly string[]): CommandNode['pictureKey'] {
