@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACCURACY_BAR_MS, formatAccuracyReport, scoreAccuracy, type AccuracyBar, type AccuracyReport } from '../src/analysis/accuracy.js';
 import { formatPrice, formatUsd } from '../src/analysis/format.js';
 import type { Heatmap, LiquidationMap } from '../src/analysis/types.js';
 import { startHttpServer, type HttpServer } from '../src/http/server.js';
@@ -25,6 +26,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const OUTPUT = join(PROJECT_ROOT, 'test', 'output');
 const NOW = Date.UTC(2026, 5, 22, 12, 7);
+const DAY_MS = 86_400_000;
 
 let http: HttpServer;
 let browser: Browser;
@@ -268,6 +270,43 @@ describe('the heatmap view in Chromium', () => {
     await hover(page, h.ts[last - 40]!, h.priceLow + (top + 0.5) * h.bucketSize);
     await page.screenshot({ path: join(OUTPUT, 'web-heatmap.png') });
     await page.close();
+  });
+});
+
+describe('the map\'s accuracy on the page', () => {
+  /** A day of 15-minute bars with predictions and realized liquidations, scored as the bot scores them. */
+  function dayOfScores(): AccuracyReport {
+    const bars: AccuracyBar[] = Array.from({ length: 96 }, (_, i) => {
+      const pred = ((i * 7) % 11) * 1e6;
+      return { ts: NOW - DAY_MS + i * ACCURACY_BAR_MS, predLongUsd: pred, predShortUsd: pred / 2, naiveLongUsd: 1e6, naiveShortUsd: 1e6, oiUsd: 5e9, realizedLongUsd: pred / 3, realizedShortUsd: (i % 4) * 1e5 };
+    });
+    return scoreAccuracy({ symbol: 'BTCUSDT', venues: [{ venue: 'binance', bars }], through: NOW });
+  }
+
+  it('a server that keeps the scores shows them under the chart; one that does not asks for nothing', async () => {
+    const plain = await open('/m/btc');
+    expect(apiRequests.get(plain)!.some((r) => r.includes('/api/v1/accuracy'))).toBe(false);
+    expect(await plain.$eval('#accuracy', (e) => (e as HTMLElement).hidden)).toBe(true);
+    await plain.close();
+
+    const report = dayOfScores();
+    const log = pino({ level: 'silent' });
+    const clock = { now: () => NOW };
+    const accuracy = { symbols: ['BTCUSDT'], report: async () => report };
+    const scoring = await startHttpServer({ port: 0, host: '127.0.0.1', readiness: {}, routes: await webRoutes({ maps, clock, log, rateLimitPerMinute: 10_000, accuracy }) });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${scoring.url}/m/btc`);
+      await page.waitForSelector('#accuracy:not([hidden])');
+      const shown = await page.$eval('#accuracy', (e) => ({ title: e.querySelector('h2')!.textContent, text: e.querySelector('pre')!.textContent }));
+      const expected = formatAccuracyReport(report);
+      expect(shown.title).toBe(expected.title);
+      expect(shown.text).toBe(expected.lines.join('\n'));
+      expect(shown.text).toMatch(/Spearman/);
+      await page.close();
+    } finally {
+      await scoring.close();
+    }
   });
 });
 

@@ -156,6 +156,31 @@ function showMessage(title, text, closest) {
   box.hidden = false;
 }
 
+/** The map's own scores (/api/v1/accuracy), where the server keeps them for this symbol; once per symbol. */
+const accuracyShown = { symbol: null };
+async function showAccuracy(symbol) {
+  const box = $('accuracy');
+  const kept = (document.body.dataset.accuracy ?? '').split(' ').filter(Boolean);
+  if (!kept.includes(symbol)) {
+    box.hidden = true;
+    accuracyShown.symbol = null;
+    return;
+  }
+  if (accuracyShown.symbol === symbol) return;
+  accuracyShown.symbol = symbol;
+  try {
+    const res = await fetch(new URL(`../api/v1/accuracy?symbol=${encodeURIComponent(symbol)}`, location.href), { headers: { accept: 'application/json' } });
+    const body = await res.json();
+    if (accuracyShown.symbol !== symbol) return;
+    $('accuracy-title').textContent = res.ok ? body.text.title : 'Accuracy';
+    $('accuracy-text').textContent = res.ok ? body.text.lines.join('\n') : (body.error ?? `HTTP ${res.status}`);
+    box.hidden = false;
+  } catch {
+    box.hidden = true;
+    accuracyShown.symbol = null;
+  }
+}
+
 async function load() {
   setControls();
   const scaleUsd = parseUsdScale(state.scale);
@@ -190,6 +215,7 @@ async function load() {
   // The server names the symbol canonically (btc → BTCUSDT): the address follows, without a new history entry.
   state = { ...state, symbol: body.query.symbol, venue: body.query.venue, window: body.query.window, range: String(body.query.range) };
   history.replaceState(null, '', pageUrl(state));
+  void showAccuracy(state.symbol);
   setControls();
   setTitle();
   if (!view || view.kind !== state.kind) {

@@ -53,4 +53,4 @@ export function scaleText(usd) {
   return String(usd);
 }
 
-export const VENUE_NAMES = { binance: 'Binance', bybit: 'Bybit', okx: 'OKX' };
+export const VENUE_NAMES = { binance: 'Binance', bybit: 'Bybit', okx: 'OKX', hyperliquid: 'Hyperliquid' };

@@ -16,6 +16,8 @@ const TYPES: Record<string, string> = {
 export interface StaticFiles {
   /** The page shell served at /m/<symbol> and /h/<symbol>. */
   page: Representation;
+  /** Its HTML, for a server that marks it (e.g. the symbols whose accuracy it keeps). */
+  pageHtml: string;
   /** By URL path, e.g. /assets/web/app.js, /assets/lib/uPlot.esm.js. */
   byPath: ReadonlyMap<string, Representation>;
 }
@@ -39,6 +41,10 @@ export async function loadStaticFiles(): Promise<StaticFiles> {
     }),
   );
   const pageBody = readFileSync(join(webDir, 'page.html'));
-  return { page: await compressed(pageBody, TYPES['.html']!, contentEtag(pageBody), { quality: 'best', encodings: ['br', 'gzip'] }), byPath };
+  return { page: await pageRepresentation(pageBody), pageHtml: pageBody.toString('utf8'), byPath };
+}
+
+export function pageRepresentation(body: Buffer): Promise<Representation> {
+  return compressed(body, TYPES['.html']!, contentEtag(body), { quality: 'best', encodings: ['br', 'gzip'] });
 }
 

@@ -3,7 +3,7 @@
 // value from a URL goes through the one map pipeline; the API returns the pipeline's cached map itself.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { SCORE_INTERVAL_MS } from '../analysis/accuracy.js';
+import { formatAccuracyReport, SCORE_INTERVAL_MS } from '../analysis/accuracy.js';
 import { MODEL_VERSION } from '../analysis/model-version.js';
 import { WINDOW_INTERVAL_MS } from '../analysis/params.js';
 import type { Clock } from '../clock.js';
@@ -17,7 +17,7 @@ import { UnknownSymbolError } from '../market/symbol-catalogue.js';
 import { IpRateLimit } from './ip-rate-limit.js';
 import { heatmapBody, mapBody } from './map-json.js';
 import { compressed, etagMatches, preferredEncoding, sendJsonError, sendRepresentation, type Representation } from './representation.js';
-import { loadStaticFiles } from './static-files.js';
+import { loadStaticFiles, pageRepresentation } from './static-files.js';
 import { mapInputOf } from './web-query.js';
 
 export interface WebOptions {
@@ -45,6 +45,9 @@ const API_BODIES_KEPT = 16;
 
 export async function webRoutes(o: WebOptions): Promise<Route[]> {
   const files = await loadStaticFiles();
+  // A server that keeps the map's accuracy names its symbols on the page, which then asks for the report
+  // (and only then: a page elsewhere makes no request that can only fail).
+  const page = o.accuracy ? await pageRepresentation(Buffer.from(files.pageHtml.replace('<body data-state="loading">', `<body data-state="loading" data-accuracy="${o.accuracy.symbols.join(' ')}">`))) : files.page;
   const limit = new IpRateLimit({ perMinute: o.rateLimitPerMinute }, o.clock);
   // Serialized API bodies by map id, and their compressed forms by id and encoding: a warm request is a
   // lookup, not a 1 MB JSON.stringify and a compression.
@@ -127,7 +130,7 @@ export async function webRoutes(o: WebOptions): Promise<Route[]> {
         }
         const report = await o.accuracy.report(canonical);
         const next = report.through + SCORE_INTERVAL_MS;
-        const body = Buffer.from(JSON.stringify({ kind: 'accuracy', modelVersion: MODEL_VERSION, report }));
+        const body = Buffer.from(JSON.stringify({ kind: 'accuracy', modelVersion: MODEL_VERSION, report, text: formatAccuracyReport(report) }));
         sendRepresentation(req, res, { body, type: 'application/json; charset=utf-8', etag: `W/"accuracy:${canonical}:${report.through};${MODEL_VERSION}"` }, `public, max-age=${Math.max(1, Math.ceil((next - o.clock.now()) / 1000))}`);
       });
     },
@@ -161,11 +164,11 @@ export async function webRoutes(o: WebOptions): Promise<Route[]> {
           await o.maps.resolve(mapInputOf(symbol, search, PAGE_PARAMS).input);
         } catch (err) {
           if (!(err instanceof UserError)) throw err;
-          sendRepresentation(req, res, files.page, 'no-store', statusOf(err));
+          sendRepresentation(req, res, page, 'no-store', statusOf(err));
           return;
         }
         // The browser fetches the data while it loads the scripts: the URL is the one app.js will ask.
-        sendRepresentation(req, res, files.page, 'no-cache', 200, { link: `<${apiPathOf(kind, symbol, search)}>; rel=preload; as=fetch; crossorigin` });
+        sendRepresentation(req, res, page, 'no-cache', 200, { link: `<${apiPathOf(kind, symbol, search)}>; rel=preload; as=fetch; crossorigin` });
       });
     },
   });
