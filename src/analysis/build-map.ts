@@ -248,20 +248,7 @@ export function buildMap(req: ModelRequest): LiquidationMap {
       shortCumulativeUsd: 0,
     });
   }
-  // Cumulative curves run outward from the price.
-  let acc = 0;
-  for (let i = buckets.length - 1; i >= 0; i--) {
-    const b = buckets[i]!;
-    if (b.priceLow > price) continue;
-    acc += b.longUsd;
-    b.longCumulativeUsd = acc;
-  }
-  acc = 0;
-  for (const b of buckets) {
-    if (b.priceHigh < price) continue;
-    acc += b.shortUsd;
-    b.shortCumulativeUsd = acc;
-  }
+  addCumulativeCurves(buckets, price);
 
   const rangeLow = price * (1 - params.range);
   const rangeHigh = price * (1 + params.range);
@@ -353,4 +340,21 @@ export function buildHeatmap(req: ModelRequest): Heatmap {
     sweeps,
     meta: describe(req, prepared, runs),
   };
+}
+
+/** Fills the cumulative curves, which run outward from the price: longs downward, shorts upward. */
+export function addCumulativeCurves(buckets: readonly Pick<MapBucket, 'priceLow' | 'priceHigh' | 'longUsd' | 'shortUsd' | 'longCumulativeUsd' | 'shortCumulativeUsd'>[], price: number): void {
+  let acc = 0;
+  for (let i = buckets.length - 1; i >= 0; i--) {
+    const b = buckets[i]!;
+    if (b.priceLow > price) continue;
+    acc += b.longUsd;
+    b.longCumulativeUsd = acc;
+  }
+  acc = 0;
+  for (const b of buckets) {
+    if (b.priceHigh < price) continue;
+    acc += b.shortUsd;
+    b.shortCumulativeUsd = acc;
+  }
 }

@@ -3,7 +3,7 @@
 // side and scored (measured-score.ts). Shorts are liquidated above the price, longs below. A position
 // without a liquidation price (null: margined well enough that no reachable price liquidates it) is
 // part of the book but of no bucket.
-import { ratioOf } from './build-map.js';
+import { addCumulativeCurves, ratioOf } from './build-map.js';
 import { findClusters } from './clusters.js';
 import type { Cluster, RatioKind, Side } from './types.js';
 
@@ -108,20 +108,7 @@ export function buildMeasuredMap(req: MeasuredMapRequest): MeasuredMap {
   }
   const buckets = [...byBucket.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => b);
 
-  // Cumulative curves run outward from the price, as in the estimate.
-  let acc = 0;
-  for (let i = buckets.length - 1; i >= 0; i--) {
-    const b = buckets[i]!;
-    if (b.priceLow > price) continue;
-    acc += b.longUsd;
-    b.longCumulativeUsd = acc;
-  }
-  acc = 0;
-  for (const b of buckets) {
-    if (b.priceHigh < price) continue;
-    acc += b.shortUsd;
-    b.shortCumulativeUsd = acc;
-  }
+  addCumulativeCurves(buckets, price);
 
   const rangeLow = price * (1 - range);
   const rangeHigh = price * (1 + range);

@@ -8,7 +8,7 @@ import type { MapComparison, SideTotals } from '../analysis/compare.js';
 import { baseAsset, formatPrice, formatRatio, formatUsd, priceDecimals, venueName } from '../analysis/format.js';
 import type { LiquidationMap } from '../analysis/types.js';
 import { drawChart, setupChartJs } from './chartjs.js';
-import { drawFooter, drawLegend, drawPriceLine, drawRuns, drawText, fillBackground, MARGIN_X, pictureSize, roundRect, type TextRun } from './frame.js';
+import { drawFooter, drawLegend, drawPriceLine, drawRuns, drawText, drawSideBackdrop, MARGIN_X, pictureSize, roundRect, type TextRun } from './frame.js';
 import { factsLine, niceAxis, type PictureOptions } from './map-picture.js';
 import { encodePng } from './png.js';
 import { formatPriceTick, priceScale } from './price-ticks.js';
@@ -161,17 +161,7 @@ function picturePlugin(layout: Layout): Plugin {
   return {
     id: 'liqmapComparePicture',
     beforeDraw(chart) {
-      const ctx = chart.ctx as unknown as CanvasRenderingContext2D;
-      fillBackground(ctx, chart.width, chart.height);
-      const area = chart.chartArea;
-      const px = (chart.scales.x as Scale).getPixelForValue(layout.comparison.price);
-      ctx.save();
-      ctx.globalAlpha = 0.35;
-      ctx.fillStyle = theme.longFill;
-      ctx.fillRect(area.left, area.top, px - area.left, area.bottom - area.top);
-      ctx.fillStyle = theme.shortFill;
-      ctx.fillRect(px, area.top, area.right - px, area.bottom - area.top);
-      ctx.restore();
+      drawSideBackdrop(chart, layout.comparison.price);
     },
     beforeDatasetsDraw(chart) {
       drawBars(chart.ctx as unknown as CanvasRenderingContext2D, chart, layout);

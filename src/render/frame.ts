@@ -1,5 +1,6 @@
 // The card around a chart: background, headline, subtitle, legend row and footer, shared by both pictures.
 import type { CanvasRenderingContext2D } from 'canvas';
+import type { Chart, Scale } from 'chart.js';
 import { DEFAULT_HEIGHT, DEFAULT_WIDTH, font, fontSize, theme } from './theme.js';
 
 export interface TextRun {
@@ -18,6 +19,24 @@ export function pictureSize(opts: { width?: number; height?: number }): { width:
     if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`picture ${name} ${v} is not a whole number of pixels in ${min}–${max}`);
   }
   return { width, height };
+}
+
+/**
+ * A price-axis picture's backdrop: the background, and a faint tint on each side of the price (longs
+ * left, shorts right) that says which side is which before any label is read.
+ */
+export function drawSideBackdrop(chart: Chart, price: number): void {
+  const ctx = chart.ctx as unknown as CanvasRenderingContext2D;
+  fillBackground(ctx, chart.width, chart.height);
+  const area = chart.chartArea;
+  const px = (chart.scales.x as Scale).getPixelForValue(price);
+  ctx.save();
+  ctx.globalAlpha = 0.35;
+  ctx.fillStyle = theme.longFill;
+  ctx.fillRect(area.left, area.top, px - area.left, area.bottom - area.top);
+  ctx.fillStyle = theme.shortFill;
+  ctx.fillRect(px, area.top, area.right - px, area.bottom - area.top);
+  ctx.restore();
 }
 
 export function fillBackground(ctx: CanvasRenderingContext2D, width: number, height: number): void {

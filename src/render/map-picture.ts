@@ -6,7 +6,7 @@ import type { Chart as ChartType, ChartConfiguration, Plugin, Scale } from 'char
 import { baseAsset, forcedFlowEstimates, formatPct, formatPrice, formatRatio, formatUsd, priceDecimals, venueName } from '../analysis/format.js';
 import type { Cluster, ForcedFlowEstimate, LiquidationMap, MapBucket } from '../analysis/types.js';
 import { drawChart, setupChartJs } from './chartjs.js';
-import { pictureSize, drawFooter, drawLegend, drawPriceLine, drawRuns, drawText, fillBackground, MARGIN_X, roundRect, type LegendItem, type TextRun } from './frame.js';
+import { pictureSize, drawFooter, drawLegend, drawPriceLine, drawRuns, drawText, drawSideBackdrop, MARGIN_X, roundRect, type LegendItem, type TextRun } from './frame.js';
 import { leaderOf, placeLabels, type BarSpan, type Box, type LabelRequest } from './label-layout.js';
 import { encodePng } from './png.js';
 import { formatPriceTick, priceScale } from './price-ticks.js';
@@ -316,18 +316,7 @@ function picturePlugin(layout: MapLayout): Plugin {
   return {
     id: 'liqmapMapPicture',
     beforeDraw(chart) {
-      const ctx = chart.ctx as unknown as CanvasRenderingContext2D;
-      fillBackground(ctx, chart.width, chart.height);
-      const area = chart.chartArea;
-      const px = (chart.scales.x as Scale).getPixelForValue(layout.map.price);
-      // A faint tint behind each side says which is which before any label is read.
-      ctx.save();
-      ctx.fillStyle = theme.longFill;
-      ctx.globalAlpha = 0.35;
-      ctx.fillRect(area.left, area.top, px - area.left, area.bottom - area.top);
-      ctx.fillStyle = theme.shortFill;
-      ctx.fillRect(px, area.top, area.right - px, area.bottom - area.top);
-      ctx.restore();
+      drawSideBackdrop(chart, layout.map.price);
     },
     beforeDatasetsDraw(chart) {
       drawBars(chart.ctx as unknown as CanvasRenderingContext2D, chart, layout);

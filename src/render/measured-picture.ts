@@ -8,7 +8,7 @@ import { baseAsset, formatPct, formatPrice, formatRatio, formatUsd, priceDecimal
 import type { MeasuredMap } from '../analysis/measured-map.js';
 import type { Cluster, LiquidationMap } from '../analysis/types.js';
 import { drawChart, setupChartJs } from './chartjs.js';
-import { drawFooter, drawLegend, drawPriceLine, drawRuns, drawText, fillBackground, MARGIN_X, pictureSize, roundRect, type TextRun } from './frame.js';
+import { drawFooter, drawLegend, drawPriceLine, drawRuns, drawText, drawSideBackdrop, MARGIN_X, pictureSize, roundRect, type TextRun } from './frame.js';
 import { factsLine, niceAxis, type PictureOptions } from './map-picture.js';
 import { encodePng } from './png.js';
 import { formatPriceTick } from './price-ticks.js';
@@ -175,17 +175,7 @@ function picturePlugin(layout: Layout): Plugin {
   return {
     id: 'liqmapMeasuredPicture',
     beforeDraw(chart) {
-      const ctx = chart.ctx as unknown as CanvasRenderingContext2D;
-      fillBackground(ctx, chart.width, chart.height);
-      const area = chart.chartArea;
-      const px = (chart.scales.x as Scale).getPixelForValue(layout.price);
-      ctx.save();
-      ctx.globalAlpha = 0.35;
-      ctx.fillStyle = theme.longFill;
-      ctx.fillRect(area.left, area.top, px - area.left, area.bottom - area.top);
-      ctx.fillStyle = theme.shortFill;
-      ctx.fillRect(px, area.top, area.right - px, area.bottom - area.top);
-      ctx.restore();
+      drawSideBackdrop(chart, layout.price);
     },
     afterDatasetsDraw(chart) {
       const ctx = chart.ctx as unknown as CanvasRenderingContext2D;
