@@ -303,6 +303,8 @@ describe('the map\'s accuracy on the page', () => {
       expect(shown.title).toBe(expected.title);
       expect(shown.text).toBe(expected.lines.join('\n'));
       expect(shown.text).toMatch(/Spearman/);
+      await page.setViewport({ width: 1400, height: 1300 });
+      await page.screenshot({ path: join(OUTPUT, 'web-accuracy.png') });
       await page.close();
     } finally {
       await scoring.close();
