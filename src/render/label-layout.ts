@@ -149,9 +149,14 @@ function bestSpot(
   let best: PlacedLabel | null = null;
   let bestScore = Infinity;
   const step = Math.max(8, req.w / 4);
+  // Sorted by their left edge, so a leader is checked only against the bars under its own x span.
   const otherBars: Box[] = strict
-    ? bars.filter((b) => !(b.x0 <= req.anchorX && b.x1 >= req.anchorX)).map((b) => ({ x: b.x0, y: b.top, w: b.x1 - b.x0, h: area.bottom - b.top }))
+    ? bars
+        .filter((b) => !(b.x0 <= req.anchorX && b.x1 >= req.anchorX))
+        .map((b) => ({ x: b.x0, y: b.top, w: b.x1 - b.x0, h: area.bottom - b.top }))
+        .sort((p, q) => p.x - q.x)
     : [];
+  const widestBar = otherBars.reduce((w, b) => Math.max(w, b.w), 0);
   for (let k = 0; k <= 40; k++) {
     // Candidates alternate right and left of the anchor, moving outwards.
     const offset = onlySide ? k * step * onlySide : k === 0 ? 0 : Math.ceil(k / 2) * step * (k % 2 === 1 ? 1 : -1);
@@ -179,7 +184,7 @@ function bestSpot(
       if (taken.some((t) => segmentHitsBox(leader, t, 1))) continue;
       if (leaders.some((l) => segmentHitsBox(l, candidate, 2))) continue;
       if (strict && leaders.some((l) => segmentsCross(l, leader))) continue;
-      if (strict && otherBars.some((b) => segmentHitsBox(leader, b))) continue;
+      if (strict && leaderHitsBars(leader, otherBars, widestBar)) continue;
       // A leader that runs flat along the bar tops reads as part of the chart: keep them steep.
       const run = Math.abs(leader.x1 - leader.x0);
       if (strict && run > 4 && leader.y0 - leader.y1 < 0.5 * run) continue;
@@ -195,4 +200,20 @@ function bestSpot(
     }
   }
   return best;
+}
+
+/** segmentHitsBox over boxes sorted by x: only those that can reach the segment's x span are tested. */
+function leaderHitsBars(leader: Segment, sorted: readonly Box[], widest: number): boolean {
+  const minX = Math.min(leader.x0, leader.x1);
+  const maxX = Math.max(leader.x0, leader.x1);
+  // First box whose left edge is past minX − widest: every box before it ends left of the segment.
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]!.x <= minX - widest) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < sorted.length && sorted[i]!.x < maxX; i++) if (segmentHitsBox(leader, sorted[i]!)) return true;
+  return false;
 }
