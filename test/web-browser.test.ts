@@ -143,8 +143,13 @@ describe('the map view in Chromium', () => {
     const id1d = await page.$eval('body', (b) => b.dataset.mapId);
     expect(id1d).toBe(maps.idOf('map', await maps.resolve({ symbol: 'btc', window: '1d' })));
     // The stats follow the data: shorts above of the 1d map, as the API gives it.
-    const { map } = await bodyOf<{ map: LiquidationMap }>('/api/v1/map?symbol=BTCUSDT&window=1d');
+    const { map, ratioText } = await bodyOf<{ map: LiquidationMap; ratioText: string }>('/api/v1/map?symbol=BTCUSDT&window=1d');
     expect(await page.$eval('#stats', (s) => s.textContent)).toContain(`Shorts above${formatUsd(map.shortAbove)}`);
+    // The ratio's figure on its own line ("1.1:1"), its word ("short-heavy") beneath: nothing cut.
+    const [figure, word] = ratioText.split(' ');
+    const ratioCard = await page.$$eval('#stats .stat', (cards) => cards.map((c) => Array.from(c.children, (e) => e.textContent)).find((t) => t[0] === 'Ratio'));
+    expect(ratioCard?.[1]).toBe(figure);
+    expect(ratioCard?.[2]).toMatch(new RegExp(`^${word} · shorts above : longs below$`));
 
     await page.select('#venue', 'binance');
     await page.waitForFunction(() => document.body.dataset.state === 'ready' && document.body.dataset.mapId?.includes(':binance:'));

@@ -95,6 +95,12 @@ function stat(label, value, sub, cls) {
   return el('div', { class: 'stat' }, el('div', { class: 'label', text: label }), el('div', { class: `value ${cls ?? ''}`, text: value }), sub ? el('div', { class: 'sub', text: sub }) : null);
 }
 
+/** "1.1:1 short-heavy" as the figure and its word beneath, so the card never cuts it; other texts whole. */
+function ratioStat(text) {
+  const m = /^(\S+:\S+) (.+)$/.exec(text);
+  return m ? stat('Ratio', m[1], `${m[2]} · shorts above : longs below`) : stat('Ratio', text, 'shorts above : longs below');
+}
+
 function nearest(clusters) {
   return [...clusters].sort((a, b) => Math.abs(a.distancePct) - Math.abs(b.distancePct))[0];
 }
@@ -108,7 +114,7 @@ function showMapFigures(body) {
     stat('Price', formatPrice(m.price, d), `data to ${formatTime(m.meta.dataTime)}`),
     stat('Shorts above', formatUsd(m.shortAbove), m.shortReach ? `to ${formatPrice(m.shortReach, d)}` : 'none in range', 'short'),
     stat('Longs below', formatUsd(m.longBelow), m.longReach ? `to ${formatPrice(m.longReach, d)}` : 'none in range', 'long'),
-    stat('Ratio', body.ratioText, 'shorts above : longs below'),
+    ratioStat(body.ratioText),
     stat('Nearest short cluster', ns ? formatUsd(ns.usd) : '–', ns ? `${formatPrice(ns.price, d)} (${formatPct(ns.distancePct)})` : 'none in range', 'short'),
     stat('Nearest long cluster', nl ? formatUsd(nl.usd) : '–', nl ? `${formatPrice(nl.price, d)} (${formatPct(nl.distancePct)})` : 'none in range', 'long'),
   );
