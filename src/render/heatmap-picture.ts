@@ -159,7 +159,7 @@ function drawMarks(ctx: CanvasRenderingContext2D, chart: ChartType, layout: Heat
   const x = chart.scales.x as Scale;
   const y = chart.scales.y as Scale;
   const columnPx = Math.abs(x.getPixelForValue(h.intervalMs) - x.getPixelForValue(0));
-  const radius = Math.max(1.5, Math.min(4, columnPx / 2));
+  const radius = Math.max(2.5, Math.min(4, columnPx / 2));
   ctx.save();
   ctx.fillStyle = MEASURED_DOT;
   ctx.strokeStyle = 'rgba(0, 0, 0, 0.7)';
