@@ -1,7 +1,9 @@
 // /heatmap btc [venue] [window]: estimated liquidation levels over time, swept levels ending where price crossed.
 import { baseAsset, formatPct, formatPrice, formatUsd, priceDecimals, venueName } from '../src/analysis/format.js';
 import type { Heatmap } from '../src/analysis/types.js';
+import { formatUtcMinute } from '../src/analysis/utc-time.js';
 import type { CommandDefinition } from '../src/core/command.js';
+import type { HeatmapPicture } from '../src/maps/map-pipeline.js';
 import { mapPictureKey, mapQueryOf, pictureName, symbolOption, venueOption, windowOption } from './map-options.js';
 
 export const heatmapCommand: CommandDefinition = {
@@ -12,7 +14,7 @@ export const heatmapCommand: CommandDefinition = {
   pictureKey: mapPictureKey('heatmap'),
   examples: ['/heatmap btc', '/heatmap eth 7d', '/heatmap btc 30d binance'],
   async handler({ options, services }) {
-    const { id, query, heatmap, png } = await services.maps.heatmapPicture(mapQueryOf(options));
+    const { id, query, heatmap, png, measured } = await services.maps.heatmapPicture(mapQueryOf(options));
     const links = services.links;
     return {
       title: `${baseAsset(heatmap.symbol)} liquidation heatmap · ${heatmap.window}`,
@@ -20,6 +22,7 @@ export const heatmapCommand: CommandDefinition = {
         describeHeatmap(heatmap),
         ...heatmap.meta.venuesFailed.map((f) => `${f.venue}: ${f.reason}`),
         ...(heatmap.meta.sourceNotes ?? []),
+        ...(measured ? [measuredOverlayLine(measured)] : []),
         'Estimated levels, not financial advice.',
       ].join('\n'),
       images: [{ png, name: pictureName('heatmap', heatmap.symbol, heatmap.window), cacheKey: id, ...(links ? { url: links.picture('heatmap', query, id) } : {}) }],
@@ -27,6 +30,12 @@ export const heatmapCommand: CommandDefinition = {
     };
   },
 };
+
+/** The measured overlay in words: the span it covers, or when it starts. */
+function measuredOverlayLine(m: NonNullable<HeatmapPicture['measured']>): string {
+  if ('note' in m) return m.note;
+  return `Dots: measured levels of the Hyperliquid positions the bot tracks (${m.samples} samples, ${formatUtcMinute(m.fromMs)} → ${formatUtcMinute(m.toMs)}).`;
+}
 
 /** "BTC 64,592 · densest level above 66,100 (+2.3%) $310M · below 62,900 (−2.6%) $280M · 41 sweeps · estimated from Binance, 7d" */
 export function describeHeatmap(h: Heatmap): string {

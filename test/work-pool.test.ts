@@ -68,7 +68,7 @@ describe('work pool', () => {
 
   it('renders maps and heatmaps in worker threads', async () => {
     const p = pool({ size: 2 });
-    const [map, heat] = await Promise.all([p.renderMap(fixtureMap()), p.renderHeatmap(fixtureHeatmap(), { width: 800, height: 450 })]);
+    const [map, heat] = await Promise.all([p.renderMap(fixtureMap()), p.renderHeatmap(fixtureHeatmap(), undefined, { width: 800, height: 450 })]);
     expect([readPng(map).width, readPng(map).height]).toEqual([1200, 675]);
     expect([readPng(heat).width, readPng(heat).height]).toEqual([800, 450]);
     expect(p.stats()).toMatchObject({ done: 2, failed: 0, workers: 2 });

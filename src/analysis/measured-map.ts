@@ -147,3 +147,28 @@ export function buildMeasuredMap(req: MeasuredMapRequest): MeasuredMap {
     book,
   };
 }
+
+/** The measured map at one moment, compact: what the heatmap's measured overlay draws per time column. */
+export interface MeasuredHistorySample {
+  ts: number;
+  markPx: number;
+  bucketSize: number;
+  /** Non-empty buckets within the recorded range: [lower edge, long USD, short USD]. */
+  levels: [number, number, number][];
+}
+
+/** The map's non-empty buckets within its range, as one history sample. */
+export function historySampleOf(map: MeasuredMap, ts: number): MeasuredHistorySample {
+  const levels: [number, number, number][] = [];
+  for (const b of map.buckets) {
+    const centre = (b.priceLow + b.priceHigh) / 2;
+    if (centre < map.rangeLow || centre > map.rangeHigh) continue;
+    if (b.longUsd > 0 || b.shortUsd > 0) levels.push([b.priceLow, b.longUsd, b.shortUsd]);
+  }
+  return { ts, markPx: map.price, bucketSize: map.bucketSize, levels };
+}
+
+/** The measured history drawn over a heatmap (render/heatmap-picture.ts), samples ascending by time. */
+export interface MeasuredOverlay {
+  samples: MeasuredHistorySample[];
+}

@@ -8,13 +8,16 @@ import type { ForwardSeries } from '../market/hyperliquid/forward-series.js';
 import { HyperliquidInfoClient } from '../market/hyperliquid/info-client.js';
 import { WeightBudget } from '../market/hyperliquid/weight-budget.js';
 import type { Store } from '../store/store.js';
+import { hyperliquidSymbol } from '../market/hyperliquid/venue-client.js';
+import type { MeasuredPort } from '../maps/map-pipeline.js';
+import { MeasuredHistory } from './measured-history.js';
 import { measuredSourceOf } from './measured-source.js';
 import { PositionTracker, type TrackerLog } from './tracker.js';
 
 export interface HyperliquidService {
   tracker: PositionTracker;
-  /** The measured map's source, when accounts are followed. */
-  measured: ReturnType<typeof measuredSourceOf> | undefined;
+  /** The measured map's source and its recorded history, when accounts are followed. */
+  measured: MeasuredPort | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -38,12 +41,26 @@ export function createHyperliquid(o: { config: Pick<Config, 'hyperliquid'>; stor
     forward: o.forward,
     settings: { coins: [...hl.coins], followAccounts: hl.tracker },
   });
+  const source = measuredSourceOf(tracker);
+  const history = hl.tracker
+    ? new MeasuredHistory({
+        source,
+        markets: hl.coins.map((coin) => ({ coin, symbol: hyperliquidSymbol(coin).symbol })),
+        days: () => o.store().hyperliquidMeasured,
+        clock: o.clock,
+        log: o.log,
+      })
+    : undefined;
   return {
     tracker,
-    measured: hl.tracker ? measuredSourceOf(tracker) : undefined,
+    measured: history ? { snapshot: (symbol) => source.snapshot(symbol), history: (symbol, fromMs, toMs) => history.history(symbol, fromMs, toMs) } : undefined,
     start: async () => {
       await tracker.start();
+      history?.start();
     },
-    stop: () => tracker.stop(),
+    stop: async () => {
+      await history?.stop();
+      await tracker.stop();
+    },
   };
 }

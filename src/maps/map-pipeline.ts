@@ -6,12 +6,13 @@ import type { Logger } from 'pino';
 import { ModelInputError, trimToWindow, type ModelRequest, type VenueInput } from '../analysis/build-map.js';
 import type { Calibration } from '../analysis/calibration.js';
 import { compareMaps, type ExternalLevel, type MapComparison } from '../analysis/compare.js';
-import { buildMeasuredMap, type MeasuredMap, type MeasuredPosition } from '../analysis/measured-map.js';
+import { buildMeasuredMap, type MeasuredHistorySample, type MeasuredMap, type MeasuredOverlay, type MeasuredPosition } from '../analysis/measured-map.js';
 import { compareWithMeasured, type MeasuredComparison } from '../analysis/measured-score.js';
 import { withForcedFlowLevels } from '../analysis/forced-flow.js';
 import { baseAsset } from '../analysis/format.js';
 import type { Crossing } from '../analysis/cascades.js';
 import { WINDOW_INTERVAL_MS } from '../analysis/params.js';
+import { formatUtcMinute } from '../analysis/utc-time.js';
 import type { Heatmap, LiquidationMap, Venue, WindowName } from '../analysis/types.js';
 import type { Clock } from '../clock.js';
 import { BusyError, UserError } from '../errors.js';
@@ -41,7 +42,8 @@ export interface MarketSeries {
 /** PNG bytes from a map or a heatmap (the work pool, the calling thread, or a test fake). */
 export interface Renderer {
   renderMap(map: LiquidationMap): Promise<Buffer>;
-  renderHeatmap(heatmap: Heatmap): Promise<Buffer>;
+  /** With `overlay`: the measured levels recorded over the heatmap's span, drawn over its cells. */
+  renderHeatmap(heatmap: Heatmap, overlay?: MeasuredOverlay): Promise<Buffer>;
   /** Our map and CoinGlass's on one price axis (render/compare-picture.ts). */
   renderCompare?(comparison: MapComparison, map: LiquidationMap): Promise<Buffer>;
   /** The estimate and the measured map mirrored on one price axis (render/measured-picture.ts). */
@@ -63,6 +65,15 @@ export interface MeasuredSnapshot {
 /** The Hyperliquid tracker (src/hyperliquid/measured-source.ts); undefined when it follows no such coin. */
 export interface MeasuredPort {
   snapshot(symbol: string): MeasuredSnapshot | undefined;
+  /** The measured map as recorded while the tracker ran (hyperliquid/measured-history.ts). */
+  history?(symbol: string, fromMs: number, toMs: number): Promise<MeasuredHistoryRead>;
+}
+
+/** Recorded samples in a span, how often they are taken, and since when this process records them. */
+export interface MeasuredHistoryRead {
+  samples: MeasuredHistorySample[];
+  everyMs: number;
+  recordingSinceMs: number | undefined;
 }
 
 /** The measured map cannot be shown (tracker off, nothing tracked yet): the estimate alone is. */
@@ -111,6 +122,8 @@ export interface HeatmapResult {
 
 export interface HeatmapPicture extends HeatmapResult {
   png: Buffer;
+  /** Hyperliquid alone with the tracker on: what the measured overlay shows, or why it is absent. */
+  measured?: { samples: number; fromMs: number; toMs: number } | { samples: 0; note: string };
 }
 
 export type MapInput = MapQueryInput | ResolvedQuery;
@@ -217,8 +230,26 @@ export class MapPipeline implements MapService {
 
   async heatmapPicture(input: MapInput): Promise<HeatmapPicture> {
     const result = await this.heatmap(input);
-    const png = await this.pictures.get(result.id, () => this.render('heatmap', () => this.options.renderer.renderHeatmap(result.heatmap)));
-    return { ...result, png };
+    const overlay = await this.measuredOverlay(result);
+    const renderer = this.options.renderer;
+    if (!overlay || overlay.samples.length === 0) {
+      const png = await this.pictures.get(result.id, () => this.render('heatmap', () => renderer.renderHeatmap(result.heatmap)));
+      return { ...result, png, ...(overlay ? { measured: { samples: 0 as const, note: overlayStartNote(overlay) } } : {}) };
+    }
+    const samples = overlay.samples;
+    // A new sample is a new picture: the id names the last one drawn.
+    const id = `${result.id}:measured:${samples[samples.length - 1]!.ts}`;
+    const png = await this.pictures.get(id, () => this.render('heatmap', () => renderer.renderHeatmap(result.heatmap, { samples })));
+    return { ...result, id, png, measured: { samples: samples.length, fromMs: samples[0]!.ts, toMs: samples[samples.length - 1]!.ts } };
+  }
+
+  /** Hyperliquid alone, with a recording tracker: its history over the heatmap's columns. */
+  private async measuredOverlay(result: HeatmapResult): Promise<MeasuredHistoryRead | undefined> {
+    const port = this.options.measured;
+    const h = result.heatmap;
+    if (result.query.venues?.length !== 1 || result.query.venues[0] !== 'hyperliquid' || !port?.history || h.ts.length === 0) return undefined;
+    const read = await port.history(h.symbol, h.ts[0]!, h.ts[h.ts.length - 1]! + h.intervalMs);
+    return { ...read, samples: [...read.samples].sort((a, b) => a.ts - b.ts) };
   }
 
   async comparePicture(input: MapInput): Promise<ComparePicture> {
@@ -336,6 +367,13 @@ function busyAsUserError(err: unknown): unknown {
     return new BusyError('I am drawing many maps right now: please try again in a minute.');
   }
   return err;
+}
+
+/** Why the heatmap has no measured overlay yet, and when it will. */
+export function overlayStartNote(read: MeasuredHistoryRead): string {
+  const every = `every ${Math.round(read.everyMs / 60_000)} min`;
+  if (read.recordingSinceMs === undefined) return `measured overlay: none yet, it starts when the tracker has recorded (${every} while it runs)`;
+  return `measured overlay: none yet in this window, it starts when the tracker has recorded; recording ${every} since ${formatUtcMinute(read.recordingSinceMs)} (coins with tracked positions only)`;
 }
 
 /** "312 positions of 1,204 accounts, read 0–4 min ago · coverage …" */

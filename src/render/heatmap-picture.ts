@@ -4,7 +4,9 @@
 import { createCanvas, type Canvas, type CanvasRenderingContext2D } from 'canvas';
 import type { Chart as ChartType, ChartConfiguration, Plugin, Scale } from 'chart.js';
 import { baseAsset, formatPrice, formatUsd } from '../analysis/format.js';
+import type { MeasuredOverlay } from '../analysis/measured-map.js';
 import type { Heatmap } from '../analysis/types.js';
+import { formatUtcMinute } from '../analysis/utc-time.js';
 import { drawChart, setupChartJs } from './chartjs.js';
 import { RAMP, RAMP_INDEX_BY_FRACTION, rampCss, rampPosition } from './colour-ramp.js';
 import { pictureSize, drawFooter, drawLegend, drawPriceLine, drawRuns, drawText, fillBackground, MARGIN_X, roundRect } from './frame.js';
@@ -15,6 +17,10 @@ import { font, fontSize, theme } from './theme.js';
 import { timeTicks } from './time-labels.js';
 
 const HEADER_HEIGHT = 112;
+/** The measured overlay's dots: a hue of neither the ramp, the sides nor the price line. */
+export const MEASURED_DOT = '#00e5ff';
+/** A measured level is drawn when it holds at least this share of the overlay's largest level. */
+const MEASURED_MIN_SHARE = 0.05;
 const FOOTER_HEIGHT = 44;
 const LEGEND_WIDTH = 380;
 
@@ -105,6 +111,68 @@ interface HeatLayout {
   maxUsd: number;
   image: Canvas;
   price: number;
+  marks: MeasuredMark[];
+  overlay: MeasuredOverlay | undefined;
+}
+
+/** One measured level on the heatmap's grid: column, row and the tracked USD (both sides) there. */
+export interface MeasuredMark {
+  column: number;
+  row: number;
+  usd: number;
+}
+
+/**
+ * The overlay on the heatmap's grid: each sample goes to the column its time falls in (the latest sample
+ * of a column wins), each recorded level to the row holding its centre; levels under 5% of the largest
+ * are left out so the dots show where tracked positions gather, not every account.
+ */
+export function measuredMarks(h: Heatmap, overlay: MeasuredOverlay | undefined): MeasuredMark[] {
+  if (!overlay || h.ts.length === 0) return [];
+  const t0 = h.ts[0]!;
+  const byColumn = new Map<number, MeasuredOverlay['samples'][number]>();
+  for (const s of overlay.samples) {
+    const column = Math.floor((s.ts - t0) / h.intervalMs);
+    if (column < 0 || column >= h.ts.length) continue;
+    const held = byColumn.get(column);
+    if (!held || s.ts >= held.ts) byColumn.set(column, s);
+  }
+  const cells = new Map<string, MeasuredMark>();
+  for (const [column, s] of byColumn) {
+    for (const [low, longUsd, shortUsd] of s.levels) {
+      const row = Math.floor((low + s.bucketSize / 2 - h.priceLow) / h.bucketSize);
+      if (row < 0 || row >= h.rows) continue;
+      const key = `${column}:${row}`;
+      const mark = cells.get(key) ?? { column, row, usd: 0 };
+      mark.usd += longUsd + shortUsd;
+      cells.set(key, mark);
+    }
+  }
+  const marks = [...cells.values()];
+  const max = marks.reduce((m, x) => Math.max(m, x.usd), 0);
+  return marks.filter((m) => m.usd > 0 && m.usd >= max * MEASURED_MIN_SHARE).sort((a, b) => a.column - b.column || a.row - b.row);
+}
+
+function drawMarks(ctx: CanvasRenderingContext2D, chart: ChartType, layout: HeatLayout): void {
+  const { h, marks } = layout;
+  if (marks.length === 0) return;
+  const x = chart.scales.x as Scale;
+  const y = chart.scales.y as Scale;
+  const columnPx = Math.abs(x.getPixelForValue(h.intervalMs) - x.getPixelForValue(0));
+  const radius = Math.max(2.5, Math.min(4, columnPx / 2));
+  ctx.save();
+  ctx.fillStyle = MEASURED_DOT;
+  ctx.strokeStyle = 'rgba(0, 0, 0, 0.7)';
+  ctx.lineWidth = 1;
+  for (const m of marks) {
+    const cx = x.getPixelForValue(h.ts[m.column]! + h.intervalMs / 2);
+    const cy = y.getPixelForValue(h.priceLow + (m.row + 0.5) * h.bucketSize);
+    ctx.beginPath();
+    ctx.arc(cx, cy, radius, 0, Math.PI * 2);
+    ctx.stroke();
+    ctx.fill();
+  }
+  ctx.restore();
 }
 
 function drawPriceTag(ctx: CanvasRenderingContext2D, chart: ChartType, price: number): void {
@@ -150,6 +218,7 @@ function picturePlugin(layout: HeatLayout): Plugin {
     },
     afterDatasetsDraw(chart) {
       const ctx = chart.ctx as unknown as CanvasRenderingContext2D;
+      drawMarks(ctx, chart, layout);
       drawPriceTag(ctx, chart, layout.price);
       if (!(layout.maxUsd > 0)) {
         const area = chart.chartArea;
@@ -189,24 +258,33 @@ function picturePlugin(layout: HeatLayout): Plugin {
         [
           { label: 'price (close)', colour: theme.price, kind: 'line' },
           { label: `current price ${formatPrice(layout.price)}`, colour: theme.price, kind: 'dash' },
+          ...(layout.marks.length > 0 ? [{ label: 'measured (tracked positions)', colour: MEASURED_DOT, kind: 'swatch' as const }] : []),
         ],
         MARGIN_X,
         96,
       );
       drawColourLegend(ctx, h, layout.maxUsd, width - MARGIN_X);
-      drawFooter(ctx, factsLine(h.meta), width, chart.height);
+      drawFooter(ctx, footerLine(layout), width, chart.height);
     },
   };
 }
 
+/** The model's facts, and the span the measured overlay covers when there is one. */
+function footerLine(layout: HeatLayout): string {
+  const samples = layout.overlay?.samples ?? [];
+  if (layout.marks.length === 0 || samples.length === 0) return factsLine(layout.h.meta);
+  const span = `measured ${formatUtcMinute(samples[0]!.ts).replace(' UTC', '')} → ${formatUtcMinute(samples[samples.length - 1]!.ts)} (Hyperliquid tracked positions, ${samples.length} samples)`;
+  return `${span} · ${factsLine(layout.h.meta)}`;
+}
+
 /** Draws the heatmap on a new canvas, hands it to `use` (encode it there), then destroys the chart. */
-export function withHeatmapPicture<T>(h: Heatmap, opts: PictureOptions, use: (canvas: Canvas) => T): T {
+export function withHeatmapPicture<T>(h: Heatmap, opts: PictureOptions, use: (canvas: Canvas) => T, overlay?: MeasuredOverlay): T {
   setupChartJs(); // fonts registered before the layout measures text
   const { width, height } = pictureSize(opts);
   const n = h.ts.length;
   const price = n > 0 ? h.close[n - 1]! : h.priceLow + (h.rows * h.bucketSize) / 2;
   const maxUsd = h.maxUsd;
-  const layout: HeatLayout = { h, maxUsd, image: cellImage(h, maxUsd), price };
+  const layout: HeatLayout = { h, maxUsd, image: cellImage(h, maxUsd), price, marks: measuredMarks(h, overlay), overlay };
   const xMin = h.ts[0] ?? 0;
   const xMax = (h.ts[n - 1] ?? 0) + h.intervalMs;
   const yMin = h.priceLow;
@@ -274,6 +352,6 @@ export function withHeatmapPicture<T>(h: Heatmap, opts: PictureOptions, use: (ca
 }
 
 /** The heatmap as PNG bytes, drawn in the calling thread (the pool's workers call this). */
-export function renderHeatmapPng(h: Heatmap, opts: PictureOptions = {}): Buffer {
-  return withHeatmapPicture(h, opts, encodePng);
+export function renderHeatmapPng(h: Heatmap, opts: PictureOptions = {}, overlay?: MeasuredOverlay): Buffer {
+  return withHeatmapPicture(h, opts, encodePng, overlay);
 }

@@ -1,5 +1,6 @@
 // What the Hyperliquid position tracker remembers: one record per account it knows, with when it was
 // last seen trading and its positions as of the last poll, so a restart loses no address.
+import type { MeasuredHistorySample } from '../analysis/measured-map.js';
 import { is, type RecordSchema } from './schema.js';
 
 export type AddressSource = 'trades' | 'recent-trades' | 'seed';
@@ -85,6 +86,47 @@ export const hyperliquidDaySchema: RecordSchema<HyperliquidDay> = {
     if (!is.string(r.coin) || !is.string(r.day) || !/^\d{4}-\d{2}-\d{2}$/.test(r.day)) return 'bad coin or day';
     if (!Array.isArray(r.oi) || !r.oi.every((s: unknown) => typeof s === 'object' && s !== null && is.number((s as Record<string, unknown>).ts) && is.number((s as Record<string, unknown>).oi) && is.number((s as Record<string, unknown>).markPx))) return 'bad open interest samples';
     if (!Array.isArray(r.flow) || !r.flow.every((f: unknown) => typeof f === 'object' && f !== null && is.number((f as Record<string, unknown>).ts) && is.number((f as Record<string, unknown>).buy) && is.number((f as Record<string, unknown>).sell))) return 'bad flow bars';
+    return undefined;
+  },
+};
+
+/**
+ * One coin's measured map as the tracker saw it through one UTC day, sampled every few minutes
+ * (hyperliquid/measured-history.ts): the history the heatmap's measured overlay draws.
+ */
+export interface MeasuredDay {
+  v: 1;
+  coin: string;
+  /** YYYY-MM-DD. */
+  day: string;
+  samples: MeasuredDaySample[];
+}
+
+export interface MeasuredDaySample extends MeasuredHistorySample {
+  /** Coverage of the venue's open interest, in words, as of the sample. */
+  coverage: string;
+}
+
+function checkSample(s: unknown): boolean {
+  if (typeof s !== 'object' || s === null) return false;
+  const x = s as Record<string, unknown>;
+  return (
+    is.number(x.ts) &&
+    is.number(x.markPx) &&
+    is.number(x.bucketSize) &&
+    is.string(x.coverage) &&
+    Array.isArray(x.levels) &&
+    x.levels.every((l: unknown) => Array.isArray(l) && l.length === 3 && l.every((n: unknown) => is.number(n)))
+  );
+}
+
+export const measuredDaySchema: RecordSchema<MeasuredDay> = {
+  name: 'hyperliquid measured day',
+  version: 1,
+  migrations: {},
+  check(r) {
+    if (!is.string(r.coin) || !is.string(r.day) || !/^\d{4}-\d{2}-\d{2}$/.test(r.day)) return 'bad coin or day';
+    if (!Array.isArray(r.samples) || !r.samples.every(checkSample)) return 'bad samples';
     return undefined;
   },
 };

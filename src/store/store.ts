@@ -19,7 +19,7 @@ import {
   type Subscription,
   type WatchRule,
 } from './records.js';
-import { hyperliquidDaySchema, trackedAddressSchema, type HyperliquidDay, type TrackedAddress } from './hyperliquid-records.js';
+import { hyperliquidDaySchema, measuredDaySchema, trackedAddressSchema, type HyperliquidDay, type MeasuredDay, type TrackedAddress } from './hyperliquid-records.js';
 import { RedisBackend } from './redis-backend.js';
 import type { StoreLogger } from './schema.js';
 import { SqliteBackend } from './sqlite-backend.js';
@@ -46,6 +46,8 @@ export interface Store {
   readonly hyperliquidAddresses: Collection<TrackedAddress>;
   /** id = `<coin>/<YYYY-MM-DD>`: Hyperliquid open interest and taker flow recorded forward. */
   readonly hyperliquidDays: Collection<HyperliquidDay>;
+  /** id = `<coin>/<YYYY-MM-DD>`: the measured map sampled through the day (the heatmap's overlay). */
+  readonly hyperliquidMeasured: Collection<MeasuredDay>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export function createStore(backend: StoreBackend, log: StoreLogger): Store {
     calibrations: new Collection(backend, 'calv', calibrationVersionSchema, log),
     hyperliquidAddresses: new Collection(backend, 'hladdr', trackedAddressSchema, log),
     hyperliquidDays: new Collection(backend, 'hlday', hyperliquidDaySchema, log),
+    hyperliquidMeasured: new Collection(backend, 'hlmeas', measuredDaySchema, log),
     close: () => backend.close(),
   };
 }

@@ -1,7 +1,7 @@
 // Messages between the work pool and its worker threads.
 import type { Calibration } from '../analysis/calibration.js';
 import type { MapComparison } from '../analysis/compare.js';
-import type { MeasuredMap } from '../analysis/measured-map.js';
+import type { MeasuredMap, MeasuredOverlay } from '../analysis/measured-map.js';
 import type { Heatmap, LiquidationMap, ModelParams, VenueSpec, WindowName } from '../analysis/types.js';
 import type { PictureOptions } from '../render/map-picture.js';
 import type { PackedSeries } from './packed-bars.js';
@@ -20,7 +20,7 @@ export interface PackedModelRequest {
 
 export type Job =
   | { id: number; kind: 'render-map'; map: LiquidationMap; opts: PictureOptions }
-  | { id: number; kind: 'render-heatmap'; heatmap: Heatmap; opts: PictureOptions }
+  | { id: number; kind: 'render-heatmap'; heatmap: Heatmap; opts: PictureOptions; overlay?: MeasuredOverlay }
   | { id: number; kind: 'render-compare'; comparison: MapComparison; map: LiquidationMap; opts: PictureOptions }
   | { id: number; kind: 'render-measured'; estimate: LiquidationMap; measured: MeasuredMap; measuredFacts: string; opts: PictureOptions }
   | { id: number; kind: 'model-map'; request: PackedModelRequest }

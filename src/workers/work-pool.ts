@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { ModelInputError, type ModelRequest } from '../analysis/build-map.js';
 import type { Crossing } from '../analysis/cascades.js';
 import type { MapComparison } from '../analysis/compare.js';
-import type { MeasuredMap } from '../analysis/measured-map.js';
+import type { MeasuredMap, MeasuredOverlay } from '../analysis/measured-map.js';
 import type { BarSeries, Heatmap, LiquidationMap } from '../analysis/types.js';
 import type { ModelRunner } from '../maps/model-runner.js';
 import type { Renderer } from '../maps/map-pipeline.js';
@@ -22,7 +22,7 @@ import type { PackedModelRequest } from './protocol.js';
 
 export interface WorkPool extends Renderer, ModelRunner {
   renderMap(map: LiquidationMap, opts?: PictureOptions): Promise<Buffer>;
-  renderHeatmap(heatmap: Heatmap, opts?: PictureOptions): Promise<Buffer>;
+  renderHeatmap(heatmap: Heatmap, overlay?: MeasuredOverlay, opts?: PictureOptions): Promise<Buffer>;
   renderCompare(comparison: MapComparison, map: LiquidationMap, opts?: PictureOptions): Promise<Buffer>;
   renderMeasured(estimate: LiquidationMap, measured: MeasuredMap, measuredFacts: string, opts?: PictureOptions): Promise<Buffer>;
   stats(): PoolStats;
@@ -91,7 +91,7 @@ export function createWorkPool(options: WorkPoolOptions = {}): WorkPool {
   const packRequest = (r: ModelRequest): PackedModelRequest => ({ ...r, venues: r.venues.map((v) => ({ series: pack(v.series), spec: v.spec })) });
   return {
     renderMap: async (map, opts = {}) => png(await pool.submit<Uint8Array>('render-map', { map, opts })),
-    renderHeatmap: async (heatmap, opts = {}) => png(await pool.submit<Uint8Array>('render-heatmap', { heatmap, opts })),
+    renderHeatmap: async (heatmap, overlay, opts = {}) => png(await pool.submit<Uint8Array>('render-heatmap', { heatmap, opts, ...(overlay ? { overlay } : {}) })),
     renderCompare: async (comparison, map, opts = {}) => png(await pool.submit<Uint8Array>('render-compare', { comparison, map, opts })),
     renderMeasured: async (estimate, measured, measuredFacts, opts = {}) => png(await pool.submit<Uint8Array>('render-measured', { estimate, measured, measuredFacts, opts })),
     buildMap: (r) => pool.submit<LiquidationMap>('model-map', { request: packRequest(r) }).catch(modelError),

@@ -35,7 +35,7 @@ function run(job: Job): { value: unknown; transfer: ArrayBuffer[] } {
       return { value: bytes, transfer: [bytes.buffer as ArrayBuffer] };
     }
     case 'render-heatmap': {
-      const bytes = ownBytes(renderHeatmapPng(job.heatmap, job.opts));
+      const bytes = ownBytes(renderHeatmapPng(job.heatmap, job.opts, job.overlay));
       return { value: bytes, transfer: [bytes.buffer as ArrayBuffer] };
     }
     case 'render-compare': {

@@ -1,7 +1,8 @@
 // Hyperliquid inside `liqmap serve`, as src/main.ts wires it: the live source on the fake exchange (which
 // mounts the fake Hyperliquid), HYPERLIQUID_TRACKER=on, the real store, real grammY against the fake
 // Telegram. The tracker finds accounts in the trades stream and polls them; `/liqmap btc hyperliquid`
-// answers with the estimate beside the measured map; open interest is recorded forward into the store.
+// answers with the estimate beside the measured map; `/heatmap btc hyperliquid` says when its measured
+// overlay starts; open interest is recorded forward into the store.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +90,15 @@ describe('Hyperliquid in serve (src/main.ts)', () => {
     expect(caption).toMatch(/Measured \(Hyperliquid positions' own liquidation prices\): shorts \$19\dK above vs longs \$3\d\dK below/);
     expect(caption).toMatch(/coverage longs [\d.]+%–[\d.]+%, shorts [\d.]+%–[\d.]+% of Hyperliquid's BTC open interest/);
     expect(caption).toMatch(/hyperliquid: BTC perpetual settled in USDC/);
+  });
+
+  it('answers /heatmap btc hyperliquid with the plain heatmap until the tracker has recorded, and says since when', { timeout: 90_000 }, async () => {
+    const before = telegram.delivered('sendPhoto').length;
+    telegram.sendText('/heatmap btc hyperliquid 1d');
+    await telegram.waitFor(() => telegram.delivered('sendPhoto').length > before, 60_000);
+    const caption = String(telegram.delivered('sendPhoto')[before]!.params.caption);
+    expect(caption).toMatch(/BTC liquidation heatmap · 1d/);
+    expect(caption).toMatch(/measured overlay: none yet in this window, it starts when the tracker has recorded; recording every 15 min since \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
   });
 
   it('keeps the accounts and the recorded open interest in the store across a stop', async () => {
