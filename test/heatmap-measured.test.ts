@@ -15,6 +15,8 @@ import { MemoryBackend } from '../src/store/memory-backend.js';
 import { createStore } from '../src/store/store.js';
 import { FakeMarket, FakeRenderer } from './fakes/bot-services.js';
 import { SimClock } from './fake-hyperliquid/clock.js';
+import { startHttpServer } from '../src/http/server.js';
+import { webRoutes } from '../src/web/web-routes.js';
 
 const NOW = Date.UTC(2026, 5, 22, 12, 7);
 
@@ -63,7 +65,7 @@ function bot() {
     const request = { options: { symbol: 'btc', venue, window: '1d' }, services: { maps } as unknown as Services, caller: {}, requestId: 't', path: ['heatmap'] } as unknown as CommandRequest;
     return heatmapCommand.handler!(request);
   };
-  return { history, renderer, ask };
+  return { history, renderer, ask, maps, clock };
 }
 
 describe('/heatmap btc hyperliquid with the measured overlay', () => {
@@ -90,6 +92,26 @@ describe('/heatmap btc hyperliquid with the measured overlay', () => {
       [66_050, 0, 2e6],
     ]);
     expect(reply.text).toContain('Dots: measured levels of the Hyperliquid positions the bot tracks (2 samples, 2026-06-22 10:07 UTC → 2026-06-22 11:07 UTC).');
+  });
+
+  it('the web view revalidates the overlay picture by its own id: 304 until a new sample, then the new picture', async () => {
+    const { history, maps, clock } = bot();
+    await history.record(NOW - 3_600_000);
+    const http = await startHttpServer({ port: 0, host: '127.0.0.1', readiness: {}, routes: await webRoutes({ maps, clock, log: pino({ level: 'silent' }), rateLimitPerMinute: 10_000 }) });
+    try {
+      const url = `${http.url}/h/btc.png?venue=hyperliquid&window=1d`;
+      const first = await fetch(url);
+      const etag = first.headers.get('etag')!;
+      expect(first.status).toBe(200);
+      expect(etag).toContain(':measured:');
+      expect((await fetch(url, { headers: { 'if-none-match': etag } })).status).toBe(304);
+      await history.record(NOW - 1_800_000);
+      const after = await fetch(url, { headers: { 'if-none-match': etag } });
+      expect(after.status).toBe(200);
+      expect(after.headers.get('etag')).not.toBe(etag);
+    } finally {
+      await http.close();
+    }
   });
 
   it('another venue: no overlay asked, nothing said of it', async () => {
