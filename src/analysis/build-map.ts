@@ -1,7 +1,7 @@
 import { gridFor, runLedger, type LedgerRun, type PriceGrid } from './ledger.js';
 import { defaultParams, validateParams, WINDOW_INTERVAL_MS, WINDOW_MS } from './params.js';
 import { resample } from './resample.js';
-import { findClusters } from './clusters.js';
+import { findClusters, type ClusterBucket } from './clusters.js';
 import type { Calibration } from './calibration.js';
 import { forcedFlowOf } from './forced-flow.js';
 import type {
@@ -250,39 +250,11 @@ export function buildMap(req: ModelRequest): LiquidationMap {
   }
   addCumulativeCurves(buckets, price);
 
-  const rangeLow = price * (1 - params.range);
-  const rangeHigh = price * (1 + params.range);
-  const centre = (b: MapBucket) => (b.priceLow + b.priceHigh) / 2;
-  let shortAbove = 0;
-  let longBelow = 0;
-  let shortReach: number | null = null;
-  let longReach: number | null = null;
-  for (const b of buckets) {
-    const c = centre(b);
-    if (c > rangeHigh || c < rangeLow) continue;
-    if (b.shortUsd > 0) {
-      shortAbove += b.shortUsd;
-      shortReach = shortReach === null ? c : Math.max(shortReach, c);
-    }
-    if (b.longUsd > 0) {
-      longBelow += b.longUsd;
-      longReach = longReach === null ? c : Math.min(longReach, c);
-    }
-  }
-  const inRange = buckets.filter((b) => centre(b) >= rangeLow && centre(b) <= rangeHigh);
   const map: LiquidationMap = {
     price,
     bucketSize: grid.bucketSize,
     buckets,
-    rangeLow,
-    rangeHigh,
-    shortAbove,
-    longBelow,
-    ...ratioOf(shortAbove, longBelow),
-    shortReach,
-    longReach,
-    shortClusters: findClusters(inRange, 'short', price, params.clusterCount),
-    longClusters: findClusters(inRange, 'long', price, params.clusterCount),
+    ...rangeFigures(buckets, price, params.range, params.clusterCount),
     meta,
   };
   if (req.calibration) map.forcedFlow = forcedFlowOf(map, req.calibration);
@@ -357,4 +329,42 @@ export function addCumulativeCurves(buckets: readonly Pick<MapBucket, 'priceLow'
     acc += b.shortUsd;
     b.shortCumulativeUsd = acc;
   }
+}
+
+/**
+ * The headline figures of a map within its display range (± `range` of the price, by bucket centre):
+ * the sides' USD and ratio, how far each reaches, the largest clusters. The estimate and the measured
+ * map read them the same way.
+ */
+export function rangeFigures(buckets: readonly ClusterBucket[], price: number, range: number, clusterCount: number) {
+  const rangeLow = price * (1 - range);
+  const rangeHigh = price * (1 + range);
+  const centre = (b: ClusterBucket) => (b.priceLow + b.priceHigh) / 2;
+  const inRange = buckets.filter((b) => centre(b) >= rangeLow && centre(b) <= rangeHigh);
+  let shortAbove = 0;
+  let longBelow = 0;
+  let shortReach: number | null = null;
+  let longReach: number | null = null;
+  for (const b of inRange) {
+    const c = centre(b);
+    if (b.shortUsd > 0) {
+      shortAbove += b.shortUsd;
+      shortReach = shortReach === null ? c : Math.max(shortReach, c);
+    }
+    if (b.longUsd > 0) {
+      longBelow += b.longUsd;
+      longReach = longReach === null ? c : Math.min(longReach, c);
+    }
+  }
+  return {
+    rangeLow,
+    rangeHigh,
+    shortAbove,
+    longBelow,
+    ...ratioOf(shortAbove, longBelow),
+    shortReach,
+    longReach,
+    shortClusters: findClusters(inRange, 'short', price, clusterCount),
+    longClusters: findClusters(inRange, 'long', price, clusterCount),
+  };
 }

@@ -3,8 +3,7 @@
 // side and scored (measured-score.ts). Shorts are liquidated above the price, longs below. A position
 // without a liquidation price (null: margined well enough that no reachable price liquidates it) is
 // part of the book but of no bucket.
-import { addCumulativeCurves, ratioOf } from './build-map.js';
-import { findClusters } from './clusters.js';
+import { addCumulativeCurves, rangeFigures } from './build-map.js';
 import type { Cluster, RatioKind, Side } from './types.js';
 
 export interface MeasuredPosition {
@@ -110,40 +109,12 @@ export function buildMeasuredMap(req: MeasuredMapRequest): MeasuredMap {
 
   addCumulativeCurves(buckets, price);
 
-  const rangeLow = price * (1 - range);
-  const rangeHigh = price * (1 + range);
-  const centre = (b: MeasuredBucket) => (b.priceLow + b.priceHigh) / 2;
-  const inRange = buckets.filter((b) => centre(b) >= rangeLow && centre(b) <= rangeHigh);
-  let shortAbove = 0;
-  let longBelow = 0;
-  let shortReach: number | null = null;
-  let longReach: number | null = null;
-  for (const b of inRange) {
-    const c = centre(b);
-    if (b.shortUsd > 0) {
-      shortAbove += b.shortUsd;
-      shortReach = shortReach === null ? c : Math.max(shortReach, c);
-    }
-    if (b.longUsd > 0) {
-      longBelow += b.longUsd;
-      longReach = longReach === null ? c : Math.min(longReach, c);
-    }
-  }
-  const clusterCount = req.clusterCount ?? 3;
   return {
     label: 'measured',
     price,
     bucketSize,
     buckets,
-    rangeLow,
-    rangeHigh,
-    shortAbove,
-    longBelow,
-    ...ratioOf(shortAbove, longBelow),
-    shortReach,
-    longReach,
-    shortClusters: findClusters(inRange, 'short', price, clusterCount),
-    longClusters: findClusters(inRange, 'long', price, clusterCount),
+    ...rangeFigures(buckets, price, range, req.clusterCount ?? 3),
     book,
   };
 }
