@@ -9,6 +9,7 @@ import { DEFAULT_VENUE_SPEC } from '../src/analysis/params.js';
 import type { BarSeries } from '../src/analysis/types.js';
 import { parseBarsCsv } from '../src/market/bars-csv.js';
 import { SAMPLE_DIR } from '../src/paths.js';
+import { medianTime } from './stats.js';
 
 const sample: BarSeries = {
   venue: 'binance',
@@ -17,28 +18,12 @@ const sample: BarSeries = {
   bars: parseBarsCsv(readFileSync(join(SAMPLE_DIR, 'binance-BTCUSDT-5m.csv'), 'utf8')).bars,
 };
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function time(fn: () => void, runs: number): number {
-  for (let i = 0; i < 2; i++) fn(); // warm-up
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    t.push(performance.now() - t0);
-  }
-  return median(t);
-}
-
 // The recorder's input: 7 days and a bit of 15-minute bars, like the 7d window's fetch.
 const end = sample.bars[sample.bars.length - 1]!.ts + sample.intervalMs;
 const week: BarSeries = { ...sample, bars: sample.bars.filter((b) => b.ts >= end - 8 * 86_400_000) };
 const lastBar = Math.floor(end / ACCURACY_BAR_MS) * ACCURACY_BAR_MS - ACCURACY_BAR_MS;
-const oneMs = time(() => predictBars(week, DEFAULT_VENUE_SPEC, (ts) => ts === lastBar), 9);
-const dayMs = time(() => predictBars(week, DEFAULT_VENUE_SPEC, (ts) => ts >= lastBar - 86_400_000 + ACCURACY_BAR_MS), 3);
+const oneMs = medianTime(() => predictBars(week, DEFAULT_VENUE_SPEC, (ts) => ts === lastBar), 9);
+const dayMs = medianTime(() => predictBars(week, DEFAULT_VENUE_SPEC, (ts) => ts >= lastBar - 86_400_000 + ACCURACY_BAR_MS), 3);
 
 // Thirty days of three venues, 2,880 bars each.
 const from = end - 30 * 86_400_000;
@@ -48,7 +33,7 @@ for (let ts = Math.ceil(from / ACCURACY_BAR_MS) * ACCURACY_BAR_MS, i = 0; ts < e
   bars.push({ ts, predLongUsd: pred, predShortUsd: pred / 2, naiveLongUsd: 1e6, naiveShortUsd: 1e6, oiUsd: 5e9, realizedLongUsd: pred / 10, realizedShortUsd: pred / 20 });
 }
 const venues = ['binance', 'bybit', 'okx'].map((venue) => ({ venue, bars }));
-const scoreMs = time(() => scoreAccuracy({ symbol: 'BTCUSDT', venues, through: Math.floor(end / 1_800_000) * 1_800_000 }), 9);
+const scoreMs = medianTime(() => scoreAccuracy({ symbol: 'BTCUSDT', venues, through: Math.floor(end / 1_800_000) * 1_800_000 }), 9);
 
 console.log('median of the runs after 2 warm-ups');
 console.log(`predict one closed 15m bar of one venue (7d window, ${week.bars.length} 5m bars in): ${oneMs.toFixed(1)} ms`);

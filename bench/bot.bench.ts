@@ -25,23 +25,20 @@ import { FakeDiscord } from '../test/fakes/discord-api.js';
 import { FakeTelegramApi } from '../test/fakes/telegram-api.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import { startProxy, startReplica } from '../test/helpers/replicas.js';
+import { percentile } from './stats.js';
 
 const log = pino({ level: 'silent' });
 const load = () => execSync('uptime').toString().trim().replace(/^.*load average/, 'load average');
 /** Limits off: the benchmark is many people asking hundreds of times. */
 const NO_LIMITS = { pictures: { burst: 1_000_000, intervalMs: 1 }, commands: { burst: 1_000_000, intervalMs: 1 } };
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-}
 /** CPU time (user + system) a process has used, in ms, from /proc (Linux). */
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 const row = (label: string, xs: number[]) =>
-  console.log(`  ${label.padEnd(46)} n=${String(xs.length).padEnd(4)} p50 ${pct(xs, 50).toFixed(1).padStart(7)} ms   p95 ${pct(xs, 95).toFixed(1).padStart(7)} ms   max ${Math.max(...xs).toFixed(1).padStart(7)} ms`);
+  console.log(`  ${label.padEnd(46)} n=${String(xs.length).padEnd(4)} p50 ${percentile(xs, 50).toFixed(1).padStart(7)} ms   p95 ${percentile(xs, 95).toFixed(1).padStart(7)} ms   max ${Math.max(...xs).toFixed(1).padStart(7)} ms`);
 
 console.log(`machine: ${load()}`);
 const discord = await new FakeDiscord().start();

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { startBot } from '../src/main.js';
 import { FakeTelegramApi, type ApiCall } from '../test/fakes/telegram-api.js';
+import { percentile } from './stats.js';
 
 const USERS = 200;
 const CHATS = 50;
@@ -50,11 +51,6 @@ function burstPlan(): Ask[] {
       text: `/liqmap btc ${WINDOWS[k % WINDOWS.length]} ${RANGES[Math.floor(k / WINDOWS.length)]}`,
     };
   });
-}
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
 }
 
 // ---- the fake Bot API's side (child process) ----
@@ -206,13 +202,13 @@ async function botSide(): Promise<void> {
   console.log(`bot ${fresh ? 'just started (one map drawn before)' : `warmed up (${warmUp.length} maps of every window drawn before)`}`);
   console.log(`answered with a map ${l.length}/${USERS}, refused ${result.refused.length}${result.refused.length ? ` (${[...new Set(result.refused)].join(' | ')})` : ''}; all answered in ${(elapsed / 1000).toFixed(2)} s`);
   console.log(`model runs ${runs}, renders ${renders}, photos sent ${result.photos} (${result.uploads} uploaded, the rest by file_id)`);
-  console.log(`latency update → photo: p50 ${pct(l, 50).toFixed(0)} ms   p95 ${pct(l, 95).toFixed(0)} ms   max ${Math.max(...l).toFixed(0)} ms`);
+  console.log(`latency update → photo: p50 ${percentile(l, 50).toFixed(0)} ms   p95 ${percentile(l, 95).toFixed(0)} ms   max ${Math.max(...l).toFixed(0)} ms`);
   console.log(`event-loop delay: p50 ${ms(loop.percentile(50))} ms   p99 ${ms(loop.percentile(99))} ms   max ${ms(loop.max)} ms`);
-  console.log(`/healthz during the burst: n=${result.health.length}   p95 ${pct(result.health, 95).toFixed(0)} ms   max ${Math.max(...result.health).toFixed(0)} ms`);
+  console.log(`/healthz during the burst: n=${result.health.length}   p95 ${percentile(result.health, 95).toFixed(0)} ms   max ${Math.max(...result.health).toFixed(0)} ms`);
   console.log(`CPU during the burst: the bot's process (main thread and workers) ${((botCpu.user + botCpu.system) / 1000).toFixed(0)} ms, the fake Bot API ${result.fakeCpuMs.toFixed(0)} ms`);
   const mb = (b: number) => (b / 2 ** 20).toFixed(0);
   console.log(`RSS: after start ${mb(rssStart)} MB, before the burst ${mb(rssBefore)} MB, peak ${mb(rssPeak)} MB, after ${mb(rssAfter)} MB`);
-  const p95ok = pct(l, 95) < TARGET_P95_MS;
+  const p95ok = percentile(l, 95) < TARGET_P95_MS;
   const loopOk = loop.percentile(99) / 1e6 < TARGET_LOOP_P99_MS;
   console.log(`targets: p95 < ${TARGET_P95_MS} ms → ${p95ok ? 'met' : 'NOT met'}; event-loop p99 < ${TARGET_LOOP_P99_MS} ms → ${loopOk ? 'met' : 'NOT met'}`);
 

@@ -8,6 +8,7 @@ import { defaultParams, DEFAULT_VENUE_SPEC } from '../src/analysis/params.js';
 import type { Bar, BarSeries } from '../src/analysis/types.js';
 import { parseBarsCsv } from '../src/market/bars-csv.js';
 import { SAMPLE_DIR } from '../src/paths.js';
+import { median } from './stats.js';
 
 const sample = parseBarsCsv(readFileSync(join(SAMPLE_DIR, 'binance-BTCUSDT-5m.csv'), 'utf8')).bars;
 
@@ -37,11 +38,6 @@ function bars(count: number): Bar[] {
     }
   }
   return out;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 /** Median wall time; the median CPU time of this thread is kept in lastCpuMs (steadier on a busy machine). */

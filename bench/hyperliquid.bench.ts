@@ -13,14 +13,10 @@ import { createStore } from '../src/store/store.js';
 import { HL_T0, SimClock } from '../test/fake-hyperliquid/clock.js';
 import { runUntil, startFakeHyperliquid, trackerAgainst } from '../test/fake-hyperliquid/harness.js';
 import { addressOf } from '../test/fake-hyperliquid/server.js';
+import { median } from './stats.js';
 
 const MINUTE = 60_000;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 async function pollsPerMinute(share: number, minutes: number): Promise<void> {
   const clock = new SimClock();

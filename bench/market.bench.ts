@@ -9,11 +9,7 @@ import { toModelRequest } from '../src/market/market-data.js';
 import { LiveMarketData } from '../src/market/live-market-data.js';
 import { liveAgainst, startFake, T0, TestClock } from '../test/fake-exchange/harness.js';
 import { FakeExchange } from '../test/fake-exchange/server.js';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
+import { median } from './stats.js';
 
 function bySeries(requests: { path: string }[]): string {
   const counts = new Map<string, number>();
