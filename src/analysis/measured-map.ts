@@ -4,7 +4,7 @@
 // without a liquidation price (null: margined well enough that no reachable price liquidates it) is
 // part of the book but of no bucket.
 import { addCumulativeCurves, rangeFigures } from './build-map.js';
-import type { Cluster, RatioKind, Side } from './types.js';
+import type { LiquidationMap, Side } from './types.js';
 
 export interface MeasuredPosition {
   side: Side;
@@ -50,23 +50,12 @@ export interface MeasuredBook {
   wrongSidePositions: number;
 }
 
-export interface MeasuredMap {
+/** The estimate's figures within the range (shortAbove, ratio, reach, clusters…), read the same way. */
+export interface MeasuredMap
+  extends Pick<LiquidationMap, 'price' | 'bucketSize' | 'rangeLow' | 'rangeHigh' | 'shortAbove' | 'longBelow' | 'ratio' | 'ratioKind' | 'shortReach' | 'longReach' | 'shortClusters' | 'longClusters'> {
   label: 'measured';
-  price: number;
-  bucketSize: number;
   /** Non-empty buckets, ascending. */
   buckets: MeasuredBucket[];
-  rangeLow: number;
-  rangeHigh: number;
-  /** Short USD liquidated within the range (above the price), long USD within the range (below). */
-  shortAbove: number;
-  longBelow: number;
-  ratio: number | null;
-  ratioKind: RatioKind;
-  shortReach: number | null;
-  longReach: number | null;
-  shortClusters: Cluster[];
-  longClusters: Cluster[];
   book: MeasuredBook;
 }
 
