@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LEVERAGE_TIERS } from '../src/analysis/params.js';
+import { RAMP, RAMP_GAMMA } from '../src/render/colour-ramp.js';
 import { tierColour } from '../src/render/theme.js';
 
 // Brightness rising with leverage (theme.ts): the perceived luminance of a #rrggbb colour.
@@ -30,5 +31,12 @@ describe('leverage tier colours', () => {
     for (const count of [1, 3, 6, 7]) {
       for (let i = 0; i < count; i++) expect(web.tierColour(i, count)).toBe(tierColour(i, count));
     }
+  });
+
+  it('colours the web heatmap with the ramp and gamma of the picture (the browser keeps its own copy)', async () => {
+    const web = (await import(pathToFileURL(join(import.meta.dirname, '..', 'assets', 'web', 'theme.js')).href)) as { RAMP_ABGR: Uint32Array; RAMP_GAMMA: number };
+    expect(web.RAMP_GAMMA).toBe(RAMP_GAMMA);
+    const rgbOfWeb = Array.from(web.RAMP_ABGR, (v) => ((v & 255) << 16) | (((v >>> 8) & 255) << 8) | ((v >>> 16) & 255));
+    expect(rgbOfWeb).toEqual(Array.from(RAMP));
   });
 });
